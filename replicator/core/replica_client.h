@@ -1,0 +1,51 @@
+#pragma once
+// ReplicaClient: the only thing the replicator core knows about storage (as in Litestream's
+// ReplicaClient). Implementations: storage/file, storage/s3. All data passed through it is
+// already LZ4-framed; clients store and return bytes unchanged under Litestream v0.3 keys:
+//   <root>/generations/<gen>/snapshots/<index %08x>.snapshot.lz4
+//   <root>/generations/<gen>/wal/<index %08x>_<offset %08x>.wal.lz4
+// Errors are exceptions from core/error.h; a missing object throws NotFoundError.
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/pos.h"
+
+namespace hs::core {
+
+// A pull-based byte stream, so large snapshots never have to sit in memory.
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  // Reads up to n bytes into buf; returns 0 only at end of stream. Throws on error.
+  virtual size_t read(void* buf, size_t n) = 0;
+};
+
+class ReplicaClient {
+ public:
+  virtual ~ReplicaClient() = default;
+
+  // "file" or "s3": used in logs and metrics labels.
+  virtual std::string type() const = 0;
+
+  // Names of all generations (valid 16-hex names only), sorted ascending.
+  virtual std::vector<std::string> generations() = 0;
+  // Removes every object of a generation.
+  virtual void delete_generation(const std::string& generation) = 0;
+
+  // Snapshots of a generation sorted by index; empty if the generation does not exist.
+  virtual std::vector<SnapshotInfo> snapshots(const std::string& generation) = 0;
+  // Stores an LZ4-framed snapshot read to its end from `data`; overwrites the same index.
+  virtual SnapshotInfo write_snapshot(const std::string& generation, int64_t index, Reader& data) = 0;
+  virtual std::unique_ptr<Reader> open_snapshot(const std::string& generation, int64_t index) = 0;
+  virtual void delete_snapshot(const std::string& generation, int64_t index) = 0;
+
+  // WAL segments of a generation sorted by (index, offset); empty if none.
+  virtual std::vector<WalSegmentInfo> wal_segments(const std::string& generation) = 0;
+  virtual WalSegmentInfo write_wal_segment(const Pos& pos, Reader& data) = 0;
+  virtual std::unique_ptr<Reader> open_wal_segment(const Pos& pos) = 0;
+  virtual void delete_wal_segments(const std::vector<Pos>& positions) = 0;
+};
+
+}  // namespace hs::core

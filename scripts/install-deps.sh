@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything homeserver needs on a fresh Debian 12 machine (run as root).
+# This is the one place that lists the project's system packages.
+#   scripts/install-deps.sh build    compilers and libraries (enough for the demo)
+#   scripts/install-deps.sh test     build + what the tests start (S3 server, podman, npm tools)
+#   scripts/install-deps.sh release  test + arm64 cross toolchain, qemu, image tools
+set -euo pipefail
+level=${1:-test}
+
+BUILD_PKGS=(build-essential cmake ninja-build pkg-config git ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libsqlite3-dev libcurl4-openssl-dev
+  nlohmann-json3-dev catch2 libyaml-cpp-dev liblz4-dev libssl-dev libpugixml-dev libcpp-httplib-dev
+  sqlite3 lz4)
+TEST_PKGS=(python3 curl openssl procps psmisc unzip zip xattr
+  swift swift-proxy swift-account swift-container swift-object memcached
+  podman buildah skopeo runc gnupg)
+RELEASE_PKGS=(crossbuild-essential-arm64 qemu-user-static)
+RELEASE_ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libssl-dev:arm64 libsqlite3-dev:arm64
+  libcurl4-openssl-dev:arm64 libyaml-cpp-dev:arm64 liblz4-dev:arm64 libpugixml-dev:arm64)
+
+pkgs=("${BUILD_PKGS[@]}")
+[[ $level == test || $level == release ]] && pkgs+=("${TEST_PKGS[@]}")
+# Node.js may already come from elsewhere with its own npm (Debian's npm then conflicts).
+if [[ $level != build ]] && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
+[[ $level == release ]] && pkgs+=("${RELEASE_PKGS[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+export DEBIAN_FRONTEND=noninteractive
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ $level == release ]]; then
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64
+    apt-get update -qq
+  fi
+  missing=()
+  for p in "${RELEASE_ARM64_PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}" >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+echo "install-deps: $level dependencies present" >&2
