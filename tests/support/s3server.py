@@ -119,7 +119,8 @@ log_name = proxy
 log_level = INFO
 
 [pipeline:main]
-pipeline = catch_errors healthcheck proxy-logging cache s3api tempauth proxy-logging proxy-server
+# bulk + slo: s3api needs SLO for multipart uploads (large snapshots are uploaded in parts).
+pipeline = catch_errors healthcheck proxy-logging cache s3api tempauth bulk slo proxy-logging proxy-server
 
 [app:proxy-server]
 use = egg:swift#proxy
@@ -146,6 +147,12 @@ use = egg:swift#s3api
 location = {REGION}
 # Host "<bucket>.localhost:<port>" selects virtual-hosted addressing; any other host is path-style.
 storage_domain = localhost
+
+[filter:bulk]
+use = egg:swift#bulk
+
+[filter:slo]
+use = egg:swift#slo
 
 [filter:tempauth]
 use = egg:swift#tempauth

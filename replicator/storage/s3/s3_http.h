@@ -1,0 +1,80 @@
+#pragma once
+// One S3 request over libcurl: SigV4 by libcurl (CURLOPT_AWS_SIGV4), retries with exponential
+// backoff, and errors that name the operation, the object and S3's own error code and message:
+//   S3 PUT bucket/key: 403 SignatureDoesNotMatch: The request signature we calculated...
+// Each thread reuses one CURL handle, so requests on a thread reuse its kept-alive connection.
+#include <curl/curl.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "storage/s3/s3_options.h"
+#include "storage/s3/s3_url.h"
+
+namespace hs::storage {
+
+// A request S3 answered with an error status (after retries). 404s throw core::NotFoundError.
+class S3Error : public core::Error {
+ public:
+  S3Error(const std::string& msg, long status, std::string code)
+      : core::Error(msg), status(status), code(std::move(code)) {}
+  long status;
+  std::string code;  // S3 error code ("SignatureDoesNotMatch"), "" if the body had none
+};
+
+struct S3Request {
+  const char* op = "GET";        // what error messages call it: GET, PUT, LIST, DELETE...
+  std::string method = "GET";
+  std::string key;               // "" = the bucket
+  std::map<std::string, std::string> query;
+  std::vector<std::string> headers;  // extra "Name: value" headers (signed by libcurl)
+  std::string_view body;             // sent with a Content-Length (PUT/POST)
+  std::string content_type = "application/octet-stream";
+};
+
+struct S3Response {
+  long status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+};
+
+// Hex SHA-256 / base64 MD5 of a body, for x-amz-content-sha256 and Content-MD5.
+std::string sha256_hex(std::string_view data);
+std::string md5_base64(std::string_view data);
+extern const char* const kEmptySha256;
+
+class S3Http {
+ public:
+  explicit S3Http(S3Options opts);
+
+  // Performs req, retrying per opts.retry; returns only 2xx responses.
+  S3Response perform(const S3Request& req) const;
+
+  // Sets everything but the body on a reset handle: URL, method, signing, credentials, TLS,
+  // timeouts and the headers (returned list must outlive the transfer; caller frees it).
+  curl_slist* configure(CURL* h, const S3Request& req, std::string_view payload_sha256) const;
+
+  // "bucket/key" for messages.
+  std::string object_name(std::string_view key) const;
+  // An exception for a finished request: NotFoundError for 404, S3Error otherwise.
+  [[noreturn]] void throw_status(const S3Request& req, long status, std::string_view body) const;
+  // Transport failures and 5xx/429 are worth another attempt.
+  static bool retryable_status(long status, std::string_view body);
+  static bool retryable_curl(CURLcode rc);
+  // Sleeps before attempt `next_attempt` (2, 3, ...) and reports why through opts.on_retry.
+  void backoff(int next_attempt, const std::string& why) const;
+
+  const S3Options& options() const { return opts_; }
+  const S3Addressing& addressing() const { return addr_; }
+
+ private:
+  S3Options opts_;
+  S3Addressing addr_;
+  std::string sigv4_;  // "aws:amz:<region>:s3"
+};
+
+}  // namespace hs::storage

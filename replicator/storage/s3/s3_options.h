@@ -1,0 +1,40 @@
+#pragma once
+// Everything the S3 client needs to know, already resolved (no URL parsing, no env lookups here:
+// see s3_url.h for litestream's host rules and s3_factory.h for config + environment).
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace hs::storage {
+
+struct RetryPolicy {
+  // Attempts per request (1 = no retry). Retried: connection errors, timeouts, HTTP 5xx, 429.
+  int max_attempts = 5;
+  std::chrono::milliseconds initial_backoff{200};  // doubled after each failure...
+  std::chrono::milliseconds max_backoff{5000};     // ...up to this
+};
+
+struct S3Options {
+  std::string bucket;
+  std::string path;        // key prefix ("" = bucket root); joined like Go's path.Join
+  std::string region;      // "" = us-east-1 (we never call GetBucketLocation)
+  std::string endpoint;    // "" = AWS (https://s3.<region>.amazonaws.com); else e.g. http://127.0.0.1:9000
+  bool force_path_style = false;  // true: <endpoint>/<bucket>/<key>; false: <bucket>.<host>/<key>
+  bool skip_verify = false;       // TLS certificate checks off (self-signed MinIO); never the default
+  std::string access_key_id;
+  std::string secret_access_key;
+
+  RetryPolicy retry;
+  int max_keys = 1000;                    // ListObjects page size (tests use small pages)
+  size_t part_size = 5 * 1024 * 1024;     // bytes buffered per PUT; larger objects go multipart
+  std::chrono::seconds connect_timeout{10};
+  // A transfer slower than 1 byte/s for this long is a timeout (no total limit: big snapshots on
+  // slow uplinks must be able to finish).
+  std::chrono::seconds stall_timeout{60};
+
+  // Called before each retry with a one-line reason (no secrets), e.g. for a WARN log line.
+  std::function<void(std::string_view)> on_retry;
+};
+
+}  // namespace hs::storage
