@@ -93,10 +93,10 @@ std::vector<S3Object> S3ReplicaClient::list(const std::string& prefix, const std
       // The bucket itself is missing: say so rather than "no generations".
       throw core::Error(std::string(e.what()) + " (listing prefix \"" + prefix + "\")");
     }
+    const std::string next = page.is_truncated ? page.resume_marker() : std::string();
     for (auto& o : page.contents) out.push_back(std::move(o));
     if (prefixes) prefixes->insert(prefixes->end(), page.common_prefixes.begin(), page.common_prefixes.end());
     if (!page.is_truncated) break;
-    std::string next = page.resume_marker();
     if (next <= marker) throw core::Error("S3 LIST " + http_.object_name(prefix) + ": listing did not advance");
     marker = next;
   }
