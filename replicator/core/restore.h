@@ -1,0 +1,80 @@
+#pragma once
+// Restore of a database from a Litestream v0.3 replica (replica.go Restore, CalcRestoreTarget,
+// SnapshotIndexAt, walSegmentMap), made strict where v0.3.13 is lenient:
+//  - every downloaded object's LZ4 checksums and every WAL frame's salt and checksum are verified,
+//    segments of one index must be contiguous and end on a commit: a gap or a corrupt object is an
+//    error, never a silently shorter database;
+//  - SQLite must checkpoint exactly the frames we verified, and PRAGMA integrity_check must say ok;
+//  - everything is written to temp files next to the output and renamed only at the end (after
+//    fsync); on any failure every temp file is removed and nothing exists at the output path.
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/layout.h"
+#include "core/pos.h"
+#include "core/replica_client.h"
+
+namespace hs::core {
+
+// One log event: a message and key/value fields (the CLI maps these onto hs_log).
+using RestoreLogFn =
+    std::function<void(const std::string& msg, const std::vector<std::pair<std::string, std::string>>& fields)>;
+
+struct RestoreOptions {
+  std::string output_path;                 // required; must not exist yet
+  std::string generation;                  // empty: choose with calc_restore_target
+  int64_t index = layout::kMaxIndex;       // restore up to this WAL index (inclusive); needs generation
+  std::optional<TimePoint> timestamp;      // point in time; exclusive with index
+  int parallelism = 8;                     // WAL indexes downloaded at once; < 1 means 1
+  RestoreLogFn log;                        // optional; called from download threads too
+};
+
+// A generation with its time bounds (min/max created_at over its snapshots and WAL segments).
+struct GenerationBounds {
+  std::string generation;
+  TimePoint created_at;
+  TimePoint updated_at;
+};
+
+// Time bounds of one generation; nullopt if it has no snapshots and no WAL segments.
+std::optional<GenerationBounds> generation_bounds(ReplicaClient& client, const std::string& generation);
+
+struct RestoreTarget {
+  size_t client_index = 0;  // which of the clients passed in
+  std::string generation;
+  TimePoint updated_at;
+};
+
+// CalcRestoreTarget over several replicas (DB.CalcRestoreTarget): for each client, the generation
+// (filtered by opt.generation if set) containing opt.timestamp (if set) with the latest
+// updated_at; across clients the one with the latest updated_at wins (first client on ties).
+// nullopt when nothing matches ("no matching backups found"). Client errors propagate.
+std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient*>& clients,
+                                                 const RestoreOptions& opt);
+
+// Restores opt.generation (which must be set) from `client` into opt.output_path.
+// Throws Error / CorruptError / NotFoundError with a message naming what failed.
+void restore(ReplicaClient& client, const RestoreOptions& opt);
+
+// Pure selection logic, exposed for tests and for `verify`:
+// the snapshot to start from (SnapshotIndexByIndex when index < kMaxIndex, else SnapshotIndexAt).
+// Throws NotFoundError if there is none.
+int64_t pick_snapshot_index(const std::vector<SnapshotInfo>& snapshots, int64_t max_index,
+                            const std::optional<TimePoint>& timestamp);
+
+// The WAL segments to replay, grouped by index in (index, offset) order: stops at the first
+// segment created after `timestamp` or past `max_index`; indexes below `min_index` are dropped.
+// Throws CorruptError on a missing initial segment, out-of-order offsets or a missing index
+// between min_index and the last selected index.
+struct WalIndexPlan {
+  int64_t index = 0;
+  std::vector<WalSegmentInfo> segments;
+};
+std::vector<WalIndexPlan> plan_wal_indexes(const std::string& generation, const std::vector<WalSegmentInfo>& segments,
+                                           int64_t min_index, int64_t max_index,
+                                           const std::optional<TimePoint>& timestamp);
+
+}  // namespace hs::core
