@@ -1,0 +1,151 @@
+#pragma once
+// Db: one SQLite database being replicated, and its shadow WAL (litestream v0.3.13's DB).
+//
+// The live -wal file is copied, whole transactions at a time and with every frame's salts and
+// checksum verified, into <meta>/generations/<gen>/wal/<index %08x>.wal. A held read transaction
+// stops any other connection's checkpoint from backfilling (and so restarting the WAL over) frames
+// that are not copied yet. When continuity with the shadow WAL is lost a new generation starts, with
+// litestream's reason strings; a WAL restart after a checkpoint starts the next index. The on-disk
+// layout and table names equal litestream's, so either tool can take over from the other.
+//
+// Not thread-safe: one replication thread owns a Db and its replicas (see DbReplicator).
+#include <sqlite3.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/event_log.h"
+#include "core/pos.h"
+
+namespace hs::core {
+
+struct DbOptions {
+  std::string path;       // the database file (absolute)
+  std::string meta_path;  // empty: <dir>/.<file>-litestream
+  std::chrono::milliseconds busy_timeout{1000};
+  std::chrono::nanoseconds checkpoint_interval = std::chrono::minutes(1);  // 0 disables
+  int64_t min_checkpoint_page_n = 1000;
+  int64_t max_checkpoint_page_n = 10000;  // 0 disables RESTART checkpoints
+  int64_t truncate_page_n = 500000;       // 0 disables TRUNCATE checkpoints
+};
+
+enum class CheckpointMode { passive, restart, truncate };
+const char* checkpoint_mode_name(CheckpointMode m);  // "PASSIVE", "RESTART", "TRUNCATE"
+
+class Db {
+ public:
+  Db(DbOptions opt, EventLog log);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  const std::string& path() const { return opt_.path; }
+  std::string wal_path() const { return opt_.path + "-wal"; }
+  const std::string& meta_path() const { return meta_path_; }
+  std::string generation_name_path() const { return meta_path_ + "/generation"; }
+  std::string shadow_wal_dir(const std::string& generation) const;
+  std::string shadow_wal_path(const std::string& generation, int64_t index) const;
+
+  bool is_open() const { return conn_ != nullptr; }
+  int64_t page_size() const { return page_size_; }
+
+  // Attaches to the database (DB.init): WAL mode, litestream's tables, the held read transaction,
+  // meta directory, header check of the last shadow WAL. Returns false if the database file does
+  // not exist yet (nothing happens then). Throws on failure, leaving the Db closed.
+  bool open();
+  // Releases the read transaction and both connections. Safe to call twice.
+  void close();
+
+  // DB.Sync: copies new committed frames into the shadow WAL, starts generations and indexes,
+  // checkpoints past the thresholds, removes old shadow files no replica needs
+  // (`replica_positions`: where each replica is; a zero Pos keeps everything). Opens the database
+  // first if needed. Returns true if the shadow WAL changed (replicas have something to do).
+  // A cheap stat of the WAL and database files skips all work when nothing changed.
+  bool sync(const std::vector<Pos>& replica_positions);
+
+  // Current generation from the meta directory's "generation" file; empty if none.
+  std::string current_generation() const;
+  // (generation, highest shadow index, frame-aligned size of that shadow file); zero if none.
+  Pos pos() const;
+
+  // Copies what is committed, releases the read transaction, runs the checkpoint, re-acquires the
+  // read transaction and, if the WAL restarted, starts the next shadow index under the write lock.
+  void checkpoint(CheckpointMode mode);
+
+  // A stable view of the database file for a snapshot: runs a PASSIVE checkpoint, then holds a read
+  // transaction and blocks our checkpoints until destroyed. read_at() reads the file through the
+  // descriptor held since open() (closing any descriptor of the file would drop SQLite's locks).
+  class SnapshotView {
+   public:
+    explicit SnapshotView(Db& db);
+    ~SnapshotView();
+    SnapshotView(const SnapshotView&) = delete;
+    SnapshotView& operator=(const SnapshotView&) = delete;
+    int64_t size() const { return size_; }
+    size_t read_at(void* buf, size_t n, int64_t offset) const;
+
+   private:
+    Db& db_;
+    int64_t size_ = 0;
+  };
+
+ private:
+  // What verify() learned about the real WAL vs. the shadow WAL.
+  struct WalState {
+    std::string generation;
+    int64_t wal_size = 0;  // frame-aligned size of the real WAL
+    std::string shadow_path;
+    int64_t shadow_size = 0;
+    bool restart = false;  // real WAL header differs: the WAL was restarted, start the next index
+    std::string reason;    // non-empty: continuity lost, start a new generation
+  };
+  WalState verify();
+  std::string create_generation();
+  int64_t init_shadow_wal_file(const std::string& shadow_path);
+  struct CopyResult {
+    int64_t orig_wal_size = 0;  // frame-aligned size of the real WAL
+    int64_t new_size = 0;       // shadow size after the copy (ends on a commit frame)
+  };
+  CopyResult copy_to_shadow_wal(const std::string& shadow_path);
+  void exec_checkpoint(CheckpointMode mode);
+  void acquire_read_lock();
+  void release_read_lock();
+  void exec(sqlite3* c, const char* sql);
+  void bump_seq();
+  void clean(const std::vector<Pos>& replica_positions);
+  void truncate_to_last_commit(const std::string& shadow_path);
+  // Highest shadow index of a generation and the total size of its shadow files; -1 if none.
+  std::pair<int64_t, int64_t> current_shadow_index(const std::string& generation) const;
+  std::string verify_headers_match();
+
+  DbOptions opt_;
+  EventLog log_;
+  std::string meta_path_;
+  sqlite3* conn_ = nullptr;       // writes, checkpoints, the write-lock dance
+  sqlite3* read_conn_ = nullptr;  // holds the long-running read transaction
+  bool read_locked_ = false;
+  bool snapshotting_ = false;     // checkpoints are skipped while a SnapshotView exists
+  int db_fd_ = -1;                // long-lived descriptor of the database file
+  int64_t page_size_ = 0;
+  mode_t file_mode_ = 0600;
+  mode_t dir_mode_ = 0700;
+  uid_t uid_ = 0;
+  gid_t gid_ = 0;
+
+  // Change detection: the stat of the WAL and database at the end of the last full sync.
+  struct FileStamp {
+    int64_t size = -1;
+    int64_t mtime_ns = 0;
+    ino_t ino = 0;
+    friend bool operator==(const FileStamp&, const FileStamp&) = default;
+  };
+  FileStamp last_wal_stamp_, last_db_stamp_;
+  std::string last_generation_;
+  int64_t last_shadow_size_ = 0;
+  bool synced_once_ = false;
+};
+
+}  // namespace hs::core

@@ -1,0 +1,270 @@
+#include "core/replica.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "core/error.h"
+#include "core/file_io.h"
+#include "core/layout.h"
+#include "core/lz4_frame.h"
+#include "core/wal.h"
+
+namespace hs::core {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::string elapsed_since(SteadyClock::time_point start) {
+  return go_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count());
+}
+
+// Bytes [offset, end) of a shadow WAL file. Shadow files only grow by whole transactions and the
+// replication thread is the only writer, so `end` stays valid while the segment uploads.
+class ShadowSegmentReader : public Reader {
+ public:
+  ShadowSegmentReader(fileio::Fd fd, std::string path, int64_t offset, int64_t end)
+      : fd_(std::move(fd)), path_(std::move(path)), pos_(offset), end_(end) {}
+  size_t read(void* buf, size_t n) override {
+    size_t want = size_t(std::min<int64_t>(int64_t(n), end_ - pos_));
+    if (want == 0) return 0;
+    size_t got = fileio::pread_full(fd_.get(), buf, want, pos_, path_);
+    if (got != want) throw Error("read " + path_ + ": shadow wal shrank while uploading");
+    pos_ += int64_t(got);
+    return got;
+  }
+
+ private:
+  fileio::Fd fd_;
+  std::string path_;
+  int64_t pos_, end_;
+};
+
+// The database file through the snapshot view's descriptor, read to its end.
+class DbFileReader : public Reader {
+ public:
+  explicit DbFileReader(const Db::SnapshotView& view) : view_(view) {}
+  size_t read(void* buf, size_t n) override {
+    size_t got = view_.read_at(buf, n, pos_);
+    pos_ += int64_t(got);
+    return got;
+  }
+
+ private:
+  const Db::SnapshotView& view_;
+  int64_t pos_ = 0;
+};
+
+// Counts what passes through (the uncompressed size of a segment is litestream's sz=).
+class CountingReader : public Reader {
+ public:
+  explicit CountingReader(Reader& r) : r_(r) {}
+  size_t read(void* buf, size_t n) override {
+    size_t got = r_.read(buf, n);
+    count_ += int64_t(got);
+    return got;
+  }
+  int64_t count() const { return count_; }
+
+ private:
+  Reader& r_;
+  int64_t count_ = 0;
+};
+
+}  // namespace
+
+Replica::Replica(Db& db, std::unique_ptr<ReplicaClient> client, ReplicaOptions opt, EventLog log)
+    : db_(db), client_(std::move(client)), opt_(std::move(opt)) {
+  if (opt_.name.empty()) opt_.name = client_->type();
+  log_ = log.with("replica", opt_.name);
+}
+
+void Replica::sync() {
+  try {
+    Pos dpos = db_.pos();
+    if (dpos.is_zero()) throw Error("no generation, waiting for data");
+    log_.debug("replica sync", {{"position", dpos.str()}});
+    if (pos_.generation != dpos.generation) {
+      if (client_->snapshots(dpos.generation).empty()) {
+        SnapshotInfo info = snapshot();
+        if (info.generation != dpos.generation) throw Error("generation changed during snapshot, exiting sync");
+      }
+      Pos p;
+      try {
+        p = calc_pos(dpos.generation);
+      } catch (const std::exception& e) {
+        throw Error(std::string("cannot determine replica position: ") + e.what());
+      }
+      log_.debug("replica sync: calc new pos", {{"position", p.str()}});
+      pos_ = p;
+    }
+    while (sync_wal()) {
+    }
+  } catch (...) {
+    pos_ = Pos{};
+    throw;
+  }
+}
+
+bool Replica::sync_wal() {
+  // ShadowWALReader: the rest of the current index, or the start of the next one.
+  Pos pos = pos_;
+  std::string path = db_.shadow_wal_path(pos.generation, pos.index);
+  fileio::Fd fd = fileio::open_file(path, O_RDONLY, 0, true);
+  if (!fd) throw Error("replica wal reader: open " + path + ": no such file or directory");
+  int64_t size = wal::frame_align(fileio::file_size(fd.get(), path), db_.page_size());
+  if (pos.offset > size)
+    throw Error("replica wal reader: wal reader offset too high: " + std::to_string(pos.offset) + " > " +
+                std::to_string(size));
+  if (pos.offset == size) {
+    Pos next{pos.generation, pos.index + 1, 0};
+    std::string next_path = db_.shadow_wal_path(next.generation, next.index);
+    fileio::Fd nfd = fileio::open_file(next_path, O_RDONLY, 0, true);
+    if (!nfd) return false;  // EOF: everything is uploaded
+    pos = next;
+    path = next_path;
+    fd = std::move(nfd);
+    size = wal::frame_align(fileio::file_size(fd.get(), path), db_.page_size());
+    if (size == 0) return false;
+  }
+
+  // Every frame must carry the salts of the header (or of the first frame when resuming
+  // mid-file): a segment mixing two WAL incarnations would restore garbage.
+  int64_t fs = wal::frame_size(db_.page_size());
+  uint64_t psalt = 0;
+  uint8_t hdr[wal::kHeaderSize];
+  int64_t first_frame = pos.offset;
+  if (pos.offset == 0) {
+    if (fileio::pread_full(fd.get(), hdr, sizeof hdr, 0, path) != sizeof hdr) throw Error("read " + path + ": EOF");
+    psalt = (uint64_t(wal::read_be32(hdr + 16)) << 32) | wal::read_be32(hdr + 20);
+    first_frame = wal::kHeaderSize;
+  }
+  uint8_t fh[wal::kFrameHeaderSize];
+  for (int64_t off = first_frame; off + fs <= size; off += fs) {
+    if (fileio::pread_full(fd.get(), fh, sizeof fh, off, path) != sizeof fh) throw Error("read " + path + ": EOF");
+    uint64_t salt = (uint64_t(wal::read_be32(fh + 8)) << 32) | wal::read_be32(fh + 12);
+    if (psalt != 0 && psalt != salt) throw Error("replica salt mismatch: " + Pos{pos.generation, pos.index, off}.str());
+    psalt = salt;
+  }
+
+  log_.info("write wal segment", {{"position", pos.str()}});
+  auto start = SteadyClock::now();
+  ShadowSegmentReader raw(std::move(fd), path, pos.offset, size);
+  CountingReader counted(raw);
+  Lz4CompressReader lz4(counted);
+  client_->write_wal_segment(pos, lz4);
+  pos_ = Pos{pos.generation, pos.index, size};
+  log_.info("wal segment written", {{"position", pos.str()},
+                                    {"elapsed", elapsed_since(start)},
+                                    {"sz", std::to_string(counted.count())}});
+  return true;
+}
+
+SnapshotInfo Replica::snapshot() {
+  if (!db_.is_open()) throw Error("no database available");
+  Db::SnapshotView view(db_);
+  Pos pos = db_.pos();
+  if (pos.is_zero()) throw Error("no generation");
+  log_.info("write snapshot", {{"position", pos.str()}});
+  auto start = SteadyClock::now();
+  DbFileReader file(view);
+  Lz4CompressReader lz4(file);
+  SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
+  log_.info("snapshot written",
+            {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", std::to_string(info.size)}});
+  return info;
+}
+
+std::optional<SnapshotInfo> Replica::max_snapshot(const std::string& generation) {
+  std::optional<SnapshotInfo> max;
+  for (const auto& s : client_->snapshots(generation))
+    if (!max || s.index > max->index) max = s;
+  return max;
+}
+
+Pos Replica::calc_pos(const std::string& generation) {
+  std::optional<SnapshotInfo> snap;
+  try {
+    snap = max_snapshot(generation);
+  } catch (const std::exception& e) {
+    throw Error(std::string("max snapshot: ") + e.what());
+  }
+  if (!snap) throw Error("no snapshot available: generation=" + generation);
+
+  std::optional<WalSegmentInfo> last;
+  try {
+    for (const auto& s : client_->wal_segments(generation))
+      if (!last || s.index > last->index || (s.index == last->index && s.offset > last->offset)) last = s;
+  } catch (const std::exception& e) {
+    throw Error(std::string("max wal segment: ") + e.what());
+  }
+  if (!last) return Pos{snap->generation, snap->index, 0};
+
+  // Only the decompressed length tells where the segment ends: read it through, in small pieces.
+  auto raw = client_->open_wal_segment(last->pos());
+  Lz4DecompressReader rd(*raw, last->pos().str());
+  std::vector<char> buf(64 * 1024);
+  int64_t n = 0;
+  while (size_t got = rd.read(buf.data(), buf.size())) n += int64_t(got);
+  return Pos{last->generation, last->index, last->offset + n};
+}
+
+void Replica::enforce_retention() {
+  std::vector<SnapshotInfo> all;
+  std::vector<std::string> generations;
+  try {
+    generations = client_->generations();
+    for (const auto& g : generations) {
+      auto s = client_->snapshots(g);
+      all.insert(all.end(), s.begin(), s.end());
+    }
+  } catch (const std::exception& e) {
+    throw Error(std::string("snapshots: ") + e.what());
+  }
+  auto cutoff = Clock::now() - std::chrono::duration_cast<Clock::duration>(opt_.retention);
+  std::vector<SnapshotInfo> retained;
+  for (const auto& s : all)
+    if (s.created_at >= cutoff) retained.push_back(s);
+  if (retained.empty()) {
+    try {
+      retained.push_back(snapshot());
+    } catch (const std::exception& e) {
+      throw Error(std::string("snapshot: ") + e.what());
+    }
+    // The new snapshot may have started a generation the listing above did not see.
+    if (std::find(generations.begin(), generations.end(), retained.back().generation) == generations.end())
+      generations.push_back(retained.back().generation);
+  }
+
+  for (const auto& g : generations) {
+    std::optional<int64_t> min_index;
+    for (const auto& s : retained)
+      if (s.generation == g && (!min_index || s.index < *min_index)) min_index = s.index;
+    if (!min_index) {
+      try {
+        client_->delete_generation(g);
+      } catch (const std::exception& e) {
+        throw Error(std::string("delete generation: ") + e.what());
+      }
+      continue;
+    }
+    for (const auto& s : client_->snapshots(g)) {
+      if (s.index >= *min_index) continue;
+      client_->delete_snapshot(g, s.index);
+      // litestream logs the retained index here (sic); we log the one actually deleted.
+      log_.info("snapshot deleted", {{"generation", g}, {"index", std::to_string(s.index)}});
+    }
+    std::vector<Pos> doomed;
+    for (const auto& w : client_->wal_segments(g))
+      if (w.index < *min_index) doomed.push_back(w.pos());
+    if (doomed.empty()) continue;
+    client_->delete_wal_segments(doomed);
+    log_.info("wal segmented deleted before",
+              {{"generation", g}, {"index", std::to_string(*min_index)}, {"n", std::to_string(doomed.size())}});
+  }
+}
+
+}  // namespace hs::core

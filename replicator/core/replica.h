@@ -1,0 +1,67 @@
+#pragma once
+// Replica: ships one Db's shadow WAL to one ReplicaClient (litestream v0.3.13's Replica).
+// Snapshots at generation start (the database file, LZ4-framed, streamed), one LZ4 WAL segment per
+// sync with changes, position recovery from the replica itself after a restart or an error
+// (calcPos), periodic snapshots and retention. Owned and driven by a DbReplicator thread.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/db.h"
+#include "core/event_log.h"
+#include "core/pos.h"
+#include "core/replica_client.h"
+
+namespace hs::core {
+
+struct ReplicaOptions {
+  std::string name;  // empty: the client type
+  std::chrono::nanoseconds sync_interval = std::chrono::seconds(1);
+  std::chrono::nanoseconds snapshot_interval{0};  // 0: only at generation start and from retention
+  std::chrono::nanoseconds retention = std::chrono::hours(24);  // <= 0 disables retention
+  std::chrono::nanoseconds retention_check_interval = std::chrono::hours(1);
+};
+
+class Replica {
+ public:
+  Replica(Db& db, std::unique_ptr<ReplicaClient> client, ReplicaOptions opt, EventLog log);
+
+  const std::string& name() const { return opt_.name; }
+  const ReplicaOptions& options() const { return opt_; }
+  ReplicaClient& client() { return *client_; }
+  const EventLog& log() const { return log_; }
+
+  // Where the replica is: the end of the last uploaded segment. Zero when unknown (start, error).
+  Pos pos() const { return pos_; }
+
+  // Replica.Sync: snapshot if the generation has none, recover the position if needed, then upload
+  // the shadow WAL from the position to its end, one segment per index. Any error resets the
+  // position (it is recomputed from the replica next time) and is rethrown.
+  void sync();
+
+  // Streams the database file (LZ4) as the snapshot of the current shadow index.
+  SnapshotInfo snapshot();
+
+  // EnforceRetention: keeps snapshots newer than `retention` (taking one if none is), deletes
+  // older snapshots, WAL segments below the oldest kept snapshot, and generations with none kept.
+  void enforce_retention();
+
+  // Newest snapshot (by index) of a generation; nullopt if none.
+  std::optional<SnapshotInfo> max_snapshot(const std::string& generation);
+  // calcPos: the end of the last segment (downloaded and decompressed to learn its length), or the
+  // last snapshot's index at offset 0 if there are no segments.
+  Pos calc_pos(const std::string& generation);
+
+ private:
+  // Uploads one segment from pos_; returns false when there is nothing left to upload.
+  bool sync_wal();
+
+  Db& db_;
+  std::unique_ptr<ReplicaClient> client_;
+  ReplicaOptions opt_;
+  EventLog log_;
+  Pos pos_;
+};
+
+}  // namespace hs::core
