@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <regex>
 
+#include "core/layout.h"
 #include "storage/s3/s3_get_stream.h"
 #include "storage/s3/s3_url.h"
 
@@ -12,22 +12,8 @@ namespace {
 
 constexpr size_t kDeleteBatch = 1000;  // DeleteObjects' limit
 
-bool is_generation_name(std::string_view s) {
-  return s.size() == 16 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 void require_generation(const std::string& generation, const char* what) {
   if (generation.empty()) throw core::Error(std::string("cannot determine ") + what + " path: generation required");
-  if (!is_generation_name(generation))
-    throw core::Error(std::string("cannot determine ") + what + " path: invalid generation \"" + generation + "\"");
-}
-
-std::string hex8(int64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 std::string base_name(const std::string& key) {
@@ -51,26 +37,29 @@ bool fill_part(core::Reader& data, std::string& buf, size_t limit) {
 }  // namespace
 
 S3ReplicaClient::S3ReplicaClient(S3Options opts) : http_(std::move(opts)) {
+  // S3 keys never start with '/': "path: /db" and "s3://bucket/db" name the same objects.
+  root_ = options().path;
+  while (!root_.empty() && root_.front() == '/') root_.erase(0, 1);
   if (options().part_size < 1) throw core::Error("s3 replica: part size must be positive");
   if (options().max_keys < 1 || options().max_keys > 1000) throw core::Error("s3 replica: max-keys must be 1..1000");
 }
 
-// --- keys (Litestream v0.3.13: path.Join(path, "generations", gen, ...)) ----------------------
+// --- keys: core/layout.h, with the replica path as the root ----------------------------------
 
-std::string S3ReplicaClient::generations_prefix() const { return join_key(options().path, "generations") + "/"; }
+std::string S3ReplicaClient::generations_prefix() const { return core::layout::generations_path(root_) + "/"; }
 
 std::string S3ReplicaClient::generation_prefix(const std::string& generation) const {
-  return join_key(options().path, "generations/" + generation) + "/";
+  return core::layout::generation_path(root_, generation) + "/";
 }
 
 std::string S3ReplicaClient::snapshot_key(const std::string& generation, int64_t index) const {
   require_generation(generation, "snapshot");
-  return generation_prefix(generation) + "snapshots/" + hex8(index) + ".snapshot.lz4";
+  return core::layout::snapshot_path(root_, generation, index);
 }
 
 std::string S3ReplicaClient::wal_segment_key(const core::Pos& pos) const {
   require_generation(pos.generation, "wal segment");
-  return generation_prefix(pos.generation) + "wal/" + hex8(pos.index) + "_" + hex8(pos.offset) + ".wal.lz4";
+  return core::layout::wal_segment_path(root_, pos.generation, pos.index, pos.offset);
 }
 
 // --- primitives ------------------------------------------------------------------------------
@@ -242,7 +231,7 @@ std::vector<std::string> S3ReplicaClient::generations() {
   for (const auto& p : prefixes) {
     std::string name = p.substr(prefix.size());
     if (!name.empty() && name.back() == '/') name.pop_back();
-    if (is_generation_name(name)) out.push_back(name);
+    if (core::layout::is_generation_name(name)) out.push_back(name);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -257,14 +246,11 @@ void S3ReplicaClient::delete_generation(const std::string& generation) {
 
 std::vector<core::SnapshotInfo> S3ReplicaClient::snapshots(const std::string& generation) {
   require_generation(generation, "snapshots");
-  // Reading accepts 8-16 hex digits (an index past 2^32 is printed wider by Go's %08x).
-  static const std::regex name_re(R"(^([0-9a-f]{8,16})\.snapshot\.lz4$)");
   std::vector<core::SnapshotInfo> out;
-  for (const auto& o : list(generation_prefix(generation) + "snapshots/", "/")) {
-    std::smatch m;
-    std::string name = base_name(o.key);
-    if (!std::regex_match(name, m, name_re)) continue;
-    out.push_back({generation, static_cast<int64_t>(std::stoull(m[1], nullptr, 16)), o.size, o.last_modified});
+  for (const auto& o : list(core::layout::snapshots_path(root_, generation) + "/", "/")) {
+    auto index = core::layout::parse_snapshot_name(base_name(o.key));
+    if (!index) continue;  // not a snapshot name: ignored, as litestream does
+    out.push_back({generation, *index, o.size, o.last_modified});
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   return out;
@@ -286,14 +272,11 @@ void S3ReplicaClient::delete_snapshot(const std::string& generation, int64_t ind
 
 std::vector<core::WalSegmentInfo> S3ReplicaClient::wal_segments(const std::string& generation) {
   require_generation(generation, "wal segment");
-  static const std::regex name_re(R"(^([0-9a-f]{8,16})_([0-9a-f]{8,16})\.wal\.lz4$)");
   std::vector<core::WalSegmentInfo> out;
-  for (const auto& o : list(generation_prefix(generation) + "wal/", "/")) {
-    std::smatch m;
-    std::string name = base_name(o.key);
-    if (!std::regex_match(name, m, name_re)) continue;
-    out.push_back({generation, static_cast<int64_t>(std::stoull(m[1], nullptr, 16)),
-                   static_cast<int64_t>(std::stoull(m[2], nullptr, 16)), o.size, o.last_modified});
+  for (const auto& o : list(core::layout::wal_path(root_, generation) + "/", "/")) {
+    auto io = core::layout::parse_wal_segment_name(base_name(o.key));
+    if (!io) continue;
+    out.push_back({generation, io->index, io->offset, o.size, o.last_modified});
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return std::tie(a.index, a.offset) < std::tie(b.index, b.offset); });

@@ -56,6 +56,7 @@ class S3ReplicaClient : public core::ReplicaClient {
   std::string wal_segment_key(const core::Pos& pos) const;
 
   S3Http http_;
+  std::string root_;  // options().path without leading '/'
 };
 
 }  // namespace hs::storage

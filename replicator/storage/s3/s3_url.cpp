@@ -1,83 +1,8 @@
 #include "storage/s3/s3_url.h"
 
-#include <regex>
-
 #include "core/error.h"
 
 namespace hs::storage {
-namespace {
-
-// Splits "host:port" (also "[v6]:port"); port is "" when absent.
-void split_host_port(std::string_view s, std::string& host, std::string& port) {
-  host.assign(s);
-  port.clear();
-  if (!s.empty() && s.front() == '[') {
-    auto close = s.find(']');
-    if (close != std::string_view::npos) {
-      host.assign(s.substr(1, close - 1));
-      if (close + 1 < s.size() && s[close + 1] == ':') port.assign(s.substr(close + 2));
-    }
-    return;
-  }
-  auto colon = s.rfind(':');
-  if (colon != std::string_view::npos && s.find(':') == colon) {
-    host.assign(s.substr(0, colon));
-    port.assign(s.substr(colon + 1));
-  }
-}
-
-}  // namespace
-
-S3Host parse_s3_host(std::string_view s) {
-  std::string host, port;
-  split_host_port(s, host, port);
-
-  // The same patterns litestream uses (including its unescaped '.' after "s3").
-  static const std::regex localhost(R"(^(?:(.+)\.)?localhost$)");
-  static const std::regex backblaze(R"(^(?:(.+)\.)?s3.([^.]+)\.backblazeb2.com$)");
-  static const std::regex filebase(R"(^(?:(.+)\.)?s3.filebase.com$)");
-  static const std::regex digitalocean(R"(^(?:(.+)\.)?([^.]+)\.digitaloceanspaces.com$)");
-  static const std::regex scaleway(R"(^(?:(.+)\.)?s3.([^.]+)\.scw\.cloud$)");
-  static const std::regex linode(R"(^(?:(.+)\.)?([^.]+)\.linodeobjects.com$)");
-
-  S3Host out;
-  out.force_path_style = true;
-  std::string scheme = "https";
-  std::smatch m;
-  if (std::regex_match(host, m, localhost)) {
-    out.bucket = m[1];
-    out.region = "us-east-1";
-    scheme = "http";
-    out.endpoint = "localhost";
-  } else if (std::regex_match(host, m, backblaze)) {
-    out.bucket = m[1];
-    out.region = m[2];
-    out.endpoint = "s3." + out.region + ".backblazeb2.com";
-  } else if (std::regex_match(host, m, filebase)) {
-    out.bucket = m[1];
-    out.endpoint = "s3.filebase.com";
-  } else if (std::regex_match(host, m, digitalocean)) {
-    out.bucket = m[1];
-    out.region = m[2];
-    out.endpoint = out.region + ".digitaloceanspaces.com";
-  } else if (std::regex_match(host, m, scaleway)) {
-    out.bucket = m[1];
-    out.region = m[2];
-    out.endpoint = "s3." + out.region + ".scw.cloud";
-  } else if (std::regex_match(host, m, linode)) {
-    out.bucket = m[1];
-    out.region = m[2];
-    out.endpoint = out.region + ".linodeobjects.com";
-  } else {
-    out.bucket = host;
-    out.force_path_style = false;
-  }
-  if (!out.endpoint.empty()) {
-    if (!port.empty()) out.endpoint += ":" + port;
-    out.endpoint = scheme + "://" + out.endpoint;
-  }
-  return out;
-}
 
 std::string uri_encode(std::string_view s, bool keep_slash) {
   static const char* hex = "0123456789ABCDEF";
@@ -95,31 +20,6 @@ std::string uri_encode(std::string_view s, bool keep_slash) {
     }
   }
   return out;
-}
-
-std::string join_key(std::string_view prefix, std::string_view rest) {
-  std::string joined;
-  auto append = [&](std::string_view part) {
-    size_t i = 0;
-    while (i < part.size()) {
-      size_t j = part.find('/', i);
-      if (j == std::string_view::npos) j = part.size();
-      auto seg = part.substr(i, j - i);
-      if (!seg.empty() && seg != ".") {
-        if (seg == "..") {
-          auto cut = joined.rfind('/');
-          joined.erase(cut == std::string::npos ? 0 : cut);
-        } else {
-          if (!joined.empty()) joined += '/';
-          joined += seg;
-        }
-      }
-      i = j + 1;
-    }
-  };
-  append(prefix);
-  append(rest);
-  return joined;
 }
 
 S3Addressing::S3Addressing(const S3Options& opts)

@@ -1,6 +1,6 @@
 #pragma once
-// Where S3 requests go: litestream's host rules for `s3://` replica URLs, and the request URL of
-// an object for path-style or virtual-hosted addressing. Pure functions, unit-tested.
+// Where S3 requests go: the request URL of an object for path-style or virtual-hosted addressing.
+// (litestream's `s3://` URL and host rules live in config/replica_url.h.)
 #include <map>
 #include <string>
 #include <string_view>
@@ -9,25 +9,8 @@
 
 namespace hs::storage {
 
-// What the host of `s3://HOST/PATH` says, by litestream v0.3.13's s3.ParseHost rules:
-//   BUCKET.localhost[:port]           -> endpoint http://localhost[:port], region us-east-1
-//   BUCKET.s3.REGION.backblazeb2.com  -> endpoint https://s3.REGION.backblazeb2.com
-//   BUCKET.s3.filebase.com, BUCKET.REGION.digitaloceanspaces.com, BUCKET.s3.REGION.scw.cloud,
-//   BUCKET.REGION.linodeobjects.com   -> the provider's endpoint (path-style)
-//   anything else                     -> AWS: the whole host is the bucket, virtual-hosted
-struct S3Host {
-  std::string bucket;
-  std::string region;
-  std::string endpoint;
-  bool force_path_style = false;
-};
-S3Host parse_s3_host(std::string_view host);
-
 // S3 URI encoding (RFC 3986 unreserved characters kept); '/' kept when keep_slash (object keys).
 std::string uri_encode(std::string_view s, bool keep_slash);
-
-// Go's path.Join(prefix, rest) for object keys: no leading '/', no doubled or trailing '/'.
-std::string join_key(std::string_view prefix, std::string_view rest);
 
 // Builds request URLs for one bucket. The endpoint is resolved once at construction:
 //   "" -> https://s3.<region>.amazonaws.com (us-east-1: https://s3.amazonaws.com)

@@ -5,59 +5,11 @@
 
 using namespace hs::storage;
 
-TEST_CASE("parse_s3_host follows litestream's provider rules") {
-  auto aws = parse_s3_host("mybucket");
-  CHECK(aws.bucket == "mybucket");
-  CHECK(aws.endpoint.empty());
-  CHECK(aws.region.empty());
-  CHECK_FALSE(aws.force_path_style);
-
-  auto local = parse_s3_host("testbkt.localhost:5055");
-  CHECK(local.bucket == "testbkt");
-  CHECK(local.endpoint == "http://localhost:5055");
-  CHECK(local.region == "us-east-1");
-  CHECK(local.force_path_style);
-
-  auto local_noport = parse_s3_host("b.localhost");
-  CHECK(local_noport.endpoint == "http://localhost");
-
-  auto b2 = parse_s3_host("bkt.s3.us-west-000.backblazeb2.com");
-  CHECK(b2.bucket == "bkt");
-  CHECK(b2.region == "us-west-000");
-  CHECK(b2.endpoint == "https://s3.us-west-000.backblazeb2.com");
-  CHECK(b2.force_path_style);
-
-  auto fb = parse_s3_host("bkt.s3.filebase.com");
-  CHECK(fb.bucket == "bkt");
-  CHECK(fb.endpoint == "https://s3.filebase.com");
-
-  auto dos = parse_s3_host("bkt.nyc3.digitaloceanspaces.com");
-  CHECK(dos.bucket == "bkt");
-  CHECK(dos.region == "nyc3");
-  CHECK(dos.endpoint == "https://nyc3.digitaloceanspaces.com");
-
-  auto scw = parse_s3_host("bkt.s3.fr-par.scw.cloud");
-  CHECK(scw.region == "fr-par");
-  CHECK(scw.endpoint == "https://s3.fr-par.scw.cloud");
-
-  auto lin = parse_s3_host("bkt.us-east-1.linodeobjects.com:8443");
-  CHECK(lin.bucket == "bkt");
-  CHECK(lin.region == "us-east-1");
-  CHECK(lin.endpoint == "https://us-east-1.linodeobjects.com:8443");
-}
-
 TEST_CASE("uri_encode keeps unreserved characters (and '/' in keys)") {
   CHECK(uri_encode("a-b_c.d~e/f g", true) == "a-b_c.d~e/f%20g");
   CHECK(uri_encode("a/b", false) == "a%2Fb");
   CHECK(uri_encode("test$file.text", true) == "test%24file.text");
   CHECK(uri_encode("ü", true) == "%C3%BC");
-}
-
-TEST_CASE("join_key behaves like Go's path.Join") {
-  CHECK(join_key("", "generations") == "generations");
-  CHECK(join_key("/db/", "generations") == "db/generations");
-  CHECK(join_key("a//b/", "/c/") == "a/b/c");
-  CHECK(join_key("a/./b/../c", "d") == "a/c/d");
 }
 
 TEST_CASE("S3Addressing builds path-style and virtual-hosted URLs") {
