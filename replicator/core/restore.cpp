@@ -191,16 +191,21 @@ void apply_wal(const std::string& db_path, const std::string& wal_file, const Do
   if (::rename(wal_file.c_str(), wal_path.c_str()) != 0)
     throw Error("cannot move " + wal_file + " to " + wal_path + ": " + errno_text());
   Sqlite db(db_path);
-  auto rows = db.query("PRAGMA wal_checkpoint(TRUNCATE);");
+  // FULL first: it reports how many frames SQLite's recovery accepted and copied (TRUNCATE
+  // reports 0,0 after resetting the log). SQLite replays only what its own recovery accepts; we
+  // verified every frame ourselves, so any difference means the database would come out shorter
+  // than the replica: refuse it.
+  auto rows = db.query("PRAGMA wal_checkpoint(FULL);");
   if (rows.size() != 1 || rows[0].size() != 3) throw Error("unexpected wal_checkpoint result applying " + name);
-  const auto& r = rows[0];
-  if (r[0] != "0")
-    throw Error("truncation checkpoint failed during restore (" + r[0] + "," + r[1] + "," + r[2] + ") applying " + name);
-  // SQLite replays only what its own recovery accepts; we verified every frame ourselves, so any
-  // difference means the database would come out shorter than the replica: refuse it.
+  auto r = rows[0];
   std::string want = std::to_string(wal.frames);
-  if (r[1] != want || r[2] != want)
-    throw CorruptError("applying " + name + ": SQLite checkpointed " + r[2] + " of " + r[1] + " frames, expected " + want);
+  if (r[0] != "0" || r[1] != want || r[2] != want)
+    throw CorruptError("applying " + name + ": SQLite checkpointed " + r[2] + " of " + r[1] + " frames (busy=" + r[0] +
+                       "), expected all " + want + " verified frames");
+  // Then TRUNCATE, as litestream's applyWAL does, so the next index starts from an empty log.
+  r = db.query("PRAGMA wal_checkpoint(TRUNCATE);").at(0);
+  if (r.at(0) != "0")
+    throw Error("truncation checkpoint failed during restore (" + r[0] + "," + r[1] + "," + r[2] + ") applying " + name);
   db.close();
   ::unlink(wal_path.c_str());  // already gone after a clean close; never leave it behind
   ::unlink((db_path + "-shm").c_str());

@@ -1,0 +1,169 @@
+#include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <algorithm>
+#include <mutex>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "core/restore.h"
+#include "replica_fixture.h"
+
+using namespace hs::core;
+using fixture::ReplicaBuilder;
+
+namespace {
+
+// Three WAL indexes, several segments each; returns row counts after each index.
+std::vector<int64_t> build(ReplicaBuilder& b) {
+  std::vector<int64_t> after;
+  b.insert(10);
+  b.snapshot(0);
+  for (int idx = 0; idx < 3; idx++) {
+    for (int s = 0; s < 3; s++) {
+      b.insert(20);
+      b.segment();
+    }
+    after.push_back(b.count());
+    if (idx < 2) b.next_index();
+  }
+  b.segment();
+  return after;
+}
+
+void overwrite(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << data;
+}
+
+std::string object(const ReplicaBuilder& b, int64_t index, int64_t offset) {
+  return layout::wal_segment_path(b.replica_root(), ReplicaBuilder::kGen, index, offset);
+}
+
+// Restores and expects failure with `needle` in the message and nothing left next to the output.
+void expect_failure(ReplicaBuilder& b, const fixture::TempDir& dir, const std::string& needle, RestoreOptions opt = {}) {
+  opt.output_path = dir / "out.db";
+  opt.generation = ReplicaBuilder::kGen;
+  CHECK_THROWS_WITH(restore(b.client(), opt), Catch::Contains(needle));
+  CHECK(fixture::files_with_prefix(dir.path.string(), "out.db").empty());
+}
+
+}  // namespace
+
+TEST_CASE("restore replays snapshot + every WAL index and matches the source") {
+  fixture::TempDir dir;
+  ReplicaBuilder b(dir.path.string());
+  auto after = build(b);
+  std::vector<std::string> logs;
+  std::mutex mu;
+  RestoreOptions opt;
+  opt.output_path = dir / "out.db";
+  opt.generation = ReplicaBuilder::kGen;
+  opt.parallelism = 2;
+  opt.log = [&](const std::string& msg, const auto&) {
+    std::lock_guard lock(mu);
+    logs.push_back(msg);
+  };
+  restore(b.client(), opt);
+  // Exactly the output, no temp files (checked before anything opens it and makes -wal/-shm).
+  CHECK(fixture::files_with_prefix(dir.path.string(), "out.db") == std::vector<std::string>{"out.db"});
+  CHECK(fixture::query_int(opt.output_path, "SELECT count(*) FROM t") == after.back());
+  CHECK(std::count(logs.begin(), logs.end(), "applied wal") == 3);
+  CHECK(std::count(logs.begin(), logs.end(), "downloaded wal") == 3);
+  // The output exists now: a second restore refuses to overwrite it.
+  CHECK_THROWS_WITH(restore(b.client(), opt), Catch::Contains("output path already exists"));
+}
+
+TEST_CASE("restore up to an index stops there; an index that does not exist is an error") {
+  fixture::TempDir dir;
+  ReplicaBuilder b(dir.path.string());
+  auto after = build(b);
+  for (int64_t idx : {0, 1}) {
+    RestoreOptions opt;
+    opt.output_path = dir / ("idx" + std::to_string(idx) + ".db");
+    opt.generation = ReplicaBuilder::kGen;
+    opt.index = idx;
+    restore(b.client(), opt);
+    CHECK(fixture::query_int(opt.output_path, "SELECT count(*) FROM t") == after[idx]);
+  }
+  RestoreOptions opt;
+  opt.generation = ReplicaBuilder::kGen;
+  opt.index = 9;
+  expect_failure(b, dir, "unable to locate index 00000009", opt);
+}
+
+TEST_CASE("a corrupt, truncated or missing object fails the restore and leaves nothing behind") {
+  fixture::TempDir dir;
+  ReplicaBuilder b(dir.path.string());
+  build(b);
+  const auto& segs = b.segments();
+  REQUIRE(segs.size() >= 6);
+  const auto& mid = segs[4];  // index 1, second segment
+
+  SECTION("flipped byte in a WAL segment") {
+    std::string path = object(b, mid.index, mid.offset);
+    std::string data = fixture::slurp(path);
+    data[data.size() / 2] ^= 0x55;
+    overwrite(path, data);
+    expect_failure(b, dir, "cannot download wal");
+  }
+  SECTION("truncated WAL segment") {
+    std::string path = object(b, mid.index, mid.offset);
+    std::string data = fixture::slurp(path);
+    overwrite(path, data.substr(0, data.size() - 5));
+    expect_failure(b, dir, "truncated LZ4 frame");
+  }
+  SECTION("a segment whose frames fail their WAL checksum, in a valid LZ4 frame") {
+    std::string bytes = mid.bytes;
+    bytes[100] ^= 0x01;  // inside the first frame's page
+    overwrite(object(b, mid.index, mid.offset), lz4_compress(bytes));
+    expect_failure(b, dir, "fails its checksum");
+  }
+  SECTION("a missing segment in the middle of an index is a gap") {
+    std::filesystem::remove(object(b, mid.index, mid.offset));
+    expect_failure(b, dir, "gap in wal index");
+  }
+  SECTION("a missing whole index") {
+    for (const auto& s : segs)
+      if (s.index == 1) std::filesystem::remove(object(b, s.index, s.offset));
+    expect_failure(b, dir, "missing WAL index");
+  }
+  SECTION("a segment cut inside a frame") {
+    overwrite(object(b, mid.index, mid.offset), lz4_compress(mid.bytes.substr(0, mid.bytes.size() - 100)));
+    expect_failure(b, dir, "ends inside a frame");
+  }
+  SECTION("a corrupt snapshot") {
+    std::string path = layout::snapshot_path(b.replica_root(), ReplicaBuilder::kGen, 0);
+    std::string data = fixture::slurp(path);
+    data[data.size() / 3] ^= 0x10;
+    overwrite(path, data);
+    expect_failure(b, dir, "snapshots/00000000.snapshot.lz4");
+  }
+  SECTION("a snapshot that decompresses but is not a database") {
+    overwrite(layout::snapshot_path(b.replica_root(), ReplicaBuilder::kGen, 0), lz4_compress(std::string(8192, 'x')));
+    expect_failure(b, dir, "not an SQLite database file");
+  }
+}
+
+TEST_CASE("restore with a point in time stops at the segment created after it") {
+  fixture::TempDir dir;
+  ReplicaBuilder b(dir.path.string());
+  build(b);
+  // Give each object a distinct mtime: snapshot at t, segment k at t + k + 1 seconds.
+  auto set_mtime = [](const std::string& path, int64_t sec) {
+    struct timespec ts[2] = {{sec, 0}, {sec, 0}};
+    REQUIRE(utimensat(AT_FDCWD, path.c_str(), ts, 0) == 0);
+  };
+  const int64_t t = 1'700'000'000;
+  set_mtime(layout::snapshot_path(b.replica_root(), ReplicaBuilder::kGen, 0), t);
+  const auto& segs = b.segments();
+  for (size_t k = 0; k < segs.size(); k++) set_mtime(object(b, segs[k].index, segs[k].offset), t + 1 + k);
+
+  // Up to and including segment 3 (index 1, offset 0): rows of the snapshot + 4 transactions.
+  RestoreOptions opt;
+  opt.output_path = dir / "pitr.db";
+  opt.generation = ReplicaBuilder::kGen;
+  opt.timestamp = TimePoint(std::chrono::seconds(t + 4));
+  restore(b.client(), opt);
+  CHECK(fixture::query_int(opt.output_path, "SELECT count(*) FROM t") == 10 + 4 * 20);
+}
