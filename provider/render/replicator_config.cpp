@@ -1,0 +1,84 @@
+#include "render/replicator_config.h"
+
+#include "config/duration.h"
+#include "render/pod_parts.h"
+
+namespace hs::render {
+namespace {
+
+std::optional<hs::config::Duration> duration(const std::string& text, const std::string& key) {
+  if (text.empty()) return std::nullopt;
+  std::string why;
+  auto d = hs::config::parse_duration(text, &why);
+  if (!d) throw hs::config::ConfigError(key + ": " + why);
+  return d;
+}
+
+std::optional<std::string> non_empty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+hs::config::ReplicaConfig replica(const ReplicaSpec& r) {
+  hs::config::ReplicaConfig c;
+  c.name = non_empty(r.name);
+  c.type = r.type;
+  c.path = non_empty(r.path);
+  c.endpoint = non_empty(r.endpoint);
+  c.bucket = non_empty(r.bucket);
+  c.region = non_empty(r.region);
+  // false is the default: write the key only when it changes something.
+  if (r.force_path_style) c.force_path_style = true;
+  if (r.skip_verify) c.skip_verify = true;
+  c.sync_interval = duration(r.sync_interval, "sync_interval");
+  c.snapshot_interval = duration(r.snapshot_interval, "snapshot_interval");
+  c.retention = duration(r.retention, "retention");
+  return c;
+}
+
+}  // namespace
+
+hs::config::Config replicator_config(const AppSpec& spec, SecretValues secrets) {
+  auto secret = [&](const char* env, const std::string& value) {
+    return secrets == SecretValues::Inline ? value : parts::env_ref(env);
+  };
+  hs::config::Config c;
+  hs::config::DbConfig db;
+  db.path = spec.database_path;
+  for (const auto& r : spec.replicas) db.replicas.push_back(replica(r));
+  c.dbs.push_back(db);
+  // JSON logs: one object per line with a `level` field, which Fluent Bit rules match unchanged.
+  hs::config::LoggingConfig logging;
+  logging.type = "json";
+  c.logging = logging;
+  if (spec.metrics_port) c.addr = ":" + std::to_string(*spec.metrics_port);
+  if (spec.verify) {
+    if (!spec.verify->healthcheck_url.empty())
+      c.healthcheck_url = secret(parts::kEnvHealthcheckUrl, spec.verify->healthcheck_url);
+    c.max_age = duration(spec.verify->max_age, "verify.max_age");
+  }
+  if (spec.alerts) {
+    const AlertsSpec& a = *spec.alerts;
+    hs::config::AlertsConfig alerts;
+    hs::config::ThrottleConfig throttle;
+    throttle.rate = a.rate;
+    throttle.interval = duration(a.interval, "alerts.interval");
+    throttle.window = a.window;
+    alerts.throttle = throttle;
+    auto sink = [&](const char* type, const char* env, const std::string& url) {
+      if (url.empty()) return;
+      hs::config::AlertSinkConfig s;
+      s.type = type;
+      s.url = secret(env, url);
+      if (std::string(type) == "gotify") s.token = secret(parts::kEnvGotifyToken, a.gotify_token);
+      alerts.sinks.push_back(s);
+    };
+    sink("slack", parts::kEnvSlackWebhookUrl, a.slack_webhook_url);
+    sink("gotify", parts::kEnvGotifyUrl, a.gotify_url);
+    sink("ntfy", parts::kEnvNtfyUrl, a.ntfy_url);
+    sink("webhook", parts::kEnvWebhookUrl, a.webhook_url);
+    c.alerts = alerts;
+  }
+  return c;
+}
+
+}  // namespace hs::render

@@ -1,0 +1,314 @@
+// validate(): every rule an AppSpec must pass before render(), each error with the attribute path.
+// Checks run to the end (no early return) so terraform shows all problems at once.
+#include <set>
+
+#include "config/config.h"
+#include "render/pod_parts.h"
+#include "render/render.h"
+#include "render/replicator_config.h"
+#include "render/syntax.h"
+
+namespace hs::render {
+namespace {
+
+namespace sx = hs::render::syntax;
+constexpr int64_t kMaxNameLength = 45;  // room for "-verify" in a CronJob name (<= 52 characters)
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+class Checker {
+ public:
+  std::vector<FieldError> errors;
+
+  void add(FieldPath path, std::string summary, std::string detail) {
+    errors.push_back({std::move(path), std::move(summary), std::move(detail)});
+  }
+  // Adds an error when `why` (a syntax check's result) is non-empty.
+  void check(const FieldPath& path, const std::string& summary, const std::string& why) {
+    if (!why.empty()) add(path, summary, to_string(path) + ": " + why);
+  }
+  void required(const FieldPath& path, const std::string& value, const std::string& what) {
+    if (value.empty()) add(path, "Missing required value", to_string(path) + " is required: " + what);
+  }
+  // The replicator expands $VAR and ${VAR} over its whole config text, so a '$' in a value that is
+  // written into the config would silently change it.
+  void no_dollar(const FieldPath& path, const std::string& value) {
+    if (value.find('$') != std::string::npos)
+      add(path, "Invalid character", to_string(path) + ": " + quoted(value) +
+                                          " contains '$', which the replicator would expand as an environment "
+                                          "variable when it loads its config");
+  }
+  void duration(const FieldPath& path, const std::string& value) {
+    if (!value.empty()) check(path, "Invalid duration", sx::check_positive_duration(value));
+  }
+  void url(const FieldPath& path, const std::string& value) {
+    // The URL is usually a secret: the detail names the attribute and the problem, not the value.
+    if (!value.empty()) check(path, "Invalid URL", sx::check_http_url(value));
+  }
+};
+
+FieldPath p(std::initializer_list<PathStep> steps) { return FieldPath(steps); }
+PathStep a(const char* name) { return PathStep::attr(name); }
+
+bool path_within(const std::string& path, const std::string& dir) {
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         (dir == "/" || path[dir.size()] == '/'));
+}
+
+void check_ports(const AppSpec& s, Checker& c) {
+  std::set<std::string> names;
+  std::set<std::pair<int64_t, std::string>> numbers;
+  for (size_t i = 0; i < s.ports.size(); ++i) {
+    const PortSpec& port = s.ports[i];
+    auto at = [&](const char* f) { return p({a("ports"), PathStep::at(int64_t(i)), a(f)}); };
+    if (port.container_port < 1 || port.container_port > 65535)
+      c.add(at("container_port"), "Invalid port",
+            to_string(at("container_port")) + ": " + std::to_string(port.container_port) + " is not in 1-65535");
+    if (!port.name.empty()) {
+      c.check(at("name"), "Invalid port name", sx::check_port_name(port.name));
+      if (!names.insert(port.name).second)
+        c.add(at("name"), "Duplicate port name", to_string(at("name")) + ": " + quoted(port.name) + " is used twice");
+      if (port.name == parts::kMetricsPortName && s.metrics_port)
+        c.add(at("name"), "Reserved port name",
+              to_string(at("name")) + ": \"metrics\" is the replicator's port name when metrics_port is set");
+    }
+    if (port.protocol != "TCP" && port.protocol != "UDP" && port.protocol != "SCTP")
+      c.add(at("protocol"), "Invalid protocol",
+            to_string(at("protocol")) + ": " + quoted(port.protocol) + " is not one of \"TCP\", \"UDP\", \"SCTP\"");
+    if (!numbers.insert({port.container_port, port.protocol}).second)
+      c.add(at("container_port"), "Duplicate port",
+            to_string(at("container_port")) + ": " + std::to_string(port.container_port) + "/" + port.protocol +
+                " is declared twice");
+    if (s.metrics_port && port.container_port == *s.metrics_port && port.protocol == "TCP")
+      c.add(at("container_port"), "Port conflict",
+            to_string(at("container_port")) + ": " + std::to_string(port.container_port) +
+                " is also metrics_port; the app and the replicator share the pod's network namespace");
+  }
+}
+
+void check_resources(const AppSpec& s, Checker& c) {
+  auto check_map = [&](const char* which, const std::map<std::string, std::string>& m) {
+    for (const auto& [k, v] : m) {
+      FieldPath path = p({a("resources"), a(which), PathStep::key(k)});
+      if (k != "cpu" && k != "memory" && k != "ephemeral-storage")
+        c.add(path, "Unknown resource",
+              to_string(path) + ": " + quoted(k) + " is not one of \"cpu\", \"memory\", \"ephemeral-storage\"");
+      else
+        c.check(path, "Invalid quantity", sx::check_quantity(v));
+    }
+  };
+  check_map("requests", s.resources.requests);
+  check_map("limits", s.resources.limits);
+}
+
+void check_database_path(const AppSpec& s, Checker& c) {
+  FieldPath path = p({a("database_path")});
+  if (s.database_path.empty()) {
+    c.required(path, s.database_path, "the absolute path of the SQLite file, e.g. \"/data/app.db\"");
+    return;
+  }
+  auto why = sx::check_clean_absolute_path(s.database_path);
+  c.check(path, "Invalid database path", why);
+  if (!why.empty()) return;
+  c.no_dollar(path, s.database_path);
+  const std::string dir = parts::database_dir(s);
+  if (dir == "/")
+    c.add(path, "Invalid database path",
+          to_string(path) + ": " + quoted(s.database_path) +
+              " is directly under \"/\"; its directory becomes the shared volume, so use e.g. \"/data/app.db\"");
+  else if (path_within(dir, "/tmp") || path_within(dir, parts::kConfigDir) || path_within(parts::kConfigDir, dir))
+    c.add(path, "Invalid database path",
+          to_string(path) + ": the directory " + quoted(dir) + " overlaps a replicator mount (\"/tmp\", \"" +
+              parts::kConfigDir + "\")");
+}
+
+void check_replicas(const AppSpec& s, Checker& c) {
+  if (s.replicas.empty()) {
+    c.add(p({a("replica")}), "Missing replica",
+          "at least one replica block is required: without a replica the database is not backed up");
+    return;
+  }
+  std::map<std::string, size_t> names, targets;
+  const std::string db_dir = parts::database_dir(s);
+  for (size_t i = 0; i < s.replicas.size(); ++i) {
+    const ReplicaSpec& r = s.replicas[i];
+    auto at = [&](const char* f) { return p({a("replica"), PathStep::at(int64_t(i)), a(f)}); };
+    FieldPath block = p({a("replica"), PathStep::at(int64_t(i))});
+    for (auto [f, v] : {std::pair<const char*, const std::string*>{"name", &r.name}, {"endpoint", &r.endpoint},
+                        {"bucket", &r.bucket}, {"path", &r.path}, {"region", &r.region}})
+      c.no_dollar(at(f), *v);
+    if (!r.name.empty())
+      for (char ch : r.name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.') {
+          c.add(at("name"), "Invalid replica name",
+                to_string(at("name")) + ": " + quoted(r.name) + " may contain only letters, digits, '-', '_' and '.'");
+          break;
+        }
+    if (r.type != "s3" && r.type != "file") {
+      c.add(at("type"), "Invalid replica type",
+            to_string(at("type")) + ": " + (r.type.empty() ? std::string("is required") : quoted(r.type) + " is not supported") +
+                "; use \"s3\" or \"file\"");
+    } else {
+      const std::string name = r.name.empty() ? r.type : r.name;
+      if (auto [it, fresh] = names.emplace(name, i); !fresh)
+        c.add(at("name"), "Duplicate replica name",
+              to_string(at("name")) + ": " + quoted(name) + " is also the name of replica[" +
+                  std::to_string(it->second) + "]" + (r.name.empty() ? " (an unnamed replica is named after its type)" : "") +
+                  "; give each replica a distinct name");
+    }
+    std::string target;
+    if (r.type == "s3") {
+      c.required(at("bucket"), r.bucket, "s3 replicas need a bucket");
+      if (r.bucket.find_first_of(":/ \t") != std::string::npos)
+        c.add(at("bucket"), "Invalid bucket", to_string(at("bucket")) + ": " + quoted(r.bucket) + " is not a bucket name");
+      c.url(at("endpoint"), r.endpoint);
+      if (r.path.find("://") != std::string::npos)
+        c.add(at("path"), "Invalid path", to_string(at("path")) + ": " + quoted(r.path) +
+                                              " is a URL; for s3 the path is a key prefix inside the bucket");
+      std::string prefix = r.path;
+      while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
+      while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+      target = "s3 " + r.endpoint + " " + r.bucket + "/" + prefix;
+    } else if (r.type == "file") {
+      if (r.path.empty()) {
+        c.required(at("path"), r.path, "file replicas need the absolute directory on the node");
+      } else if (auto why = sx::check_clean_absolute_path(r.path); !why.empty()) {
+        c.check(at("path"), "Invalid path", why);
+      } else if (r.path == "/" || path_within(r.path, db_dir) || path_within(db_dir, r.path) ||
+                 path_within(r.path, "/tmp") || path_within(r.path, parts::kConfigDir)) {
+        c.add(at("path"), "Invalid path",
+              to_string(at("path")) + ": " + quoted(r.path) +
+                  " overlaps the database directory or a replicator mount; use a separate directory such as "
+                  "\"/srv/backups/<app>\"");
+      }
+      for (auto [f, set] : {std::pair<const char*, bool>{"endpoint", !r.endpoint.empty()}, {"bucket", !r.bucket.empty()},
+                            {"region", !r.region.empty()}, {"force_path_style", r.force_path_style},
+                            {"skip_verify", r.skip_verify}})
+        if (set)
+          c.add(at(f), "Not valid for a file replica",
+                to_string(at(f)) + " applies only to s3 replicas; this replica's type is \"file\"");
+      target = "file " + r.path;
+    }
+    if (!target.empty()) {
+      if (auto [it, fresh] = targets.emplace(target, i); !fresh)
+        c.add(block, "Duplicate replica",
+              to_string(block) + " writes to the same place as replica[" + std::to_string(it->second) +
+                  "]; two replicas of one database must not share a target");
+    }
+    c.duration(at("sync_interval"), r.sync_interval);
+    c.duration(at("snapshot_interval"), r.snapshot_interval);
+    c.duration(at("retention"), r.retention);
+  }
+}
+
+void check_verify(const AppSpec& s, Checker& c) {
+  if (!s.verify) return;
+  const VerifySpec& v = *s.verify;
+  auto at = [&](const char* f) { return p({a("verify"), a(f)}); };
+  if (v.schedule.empty())
+    c.required(at("schedule"), v.schedule, "a cron schedule such as \"30 3 * * *\" or \"@daily\"");
+  else
+    c.check(at("schedule"), "Invalid cron schedule", sx::check_cron(v.schedule));
+  if (!v.time_zone.empty()) c.check(at("time_zone"), "Invalid time zone", sx::check_time_zone(v.time_zone));
+  c.url(at("healthcheck_url"), v.healthcheck_url);
+  c.duration(at("max_age"), v.max_age);
+}
+
+void check_alerts(const AppSpec& s, Checker& c) {
+  if (!s.alerts) return;
+  const AlertsSpec& al = *s.alerts;
+  auto at = [&](const char* f) { return p({a("alerts"), a(f)}); };
+  if (al.slack_webhook_url.empty() && al.gotify_url.empty() && al.ntfy_url.empty() && al.webhook_url.empty())
+    c.add(p({a("alerts")}), "No alert destination",
+          "alerts: set at least one of slack_webhook_url, gotify_url, ntfy_url, webhook_url (or remove the block)");
+  c.url(at("slack_webhook_url"), al.slack_webhook_url);
+  c.url(at("gotify_url"), al.gotify_url);
+  c.url(at("ntfy_url"), al.ntfy_url);
+  c.url(at("webhook_url"), al.webhook_url);
+  if (!al.gotify_url.empty() && al.gotify_token.empty())
+    c.add(at("gotify_token"), "Missing gotify token", "alerts.gotify_token is required when gotify_url is set");
+  if (al.gotify_url.empty() && !al.gotify_token.empty())
+    c.add(at("gotify_url"), "Missing gotify URL", "alerts.gotify_url is required when gotify_token is set");
+  for (char ch : al.gotify_token)
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f) {
+      c.add(at("gotify_token"), "Invalid token", "alerts.gotify_token contains whitespace or control characters");
+      break;
+    }
+  if (al.rate < 1) c.add(at("rate"), "Invalid rate", "alerts.rate: must be at least 1, got " + std::to_string(al.rate));
+  if (al.interval.empty())
+    c.required(at("interval"), al.interval, "a Go duration such as \"2h\"");
+  else
+    c.duration(at("interval"), al.interval);
+  if (al.window < 1)
+    c.add(at("window"), "Invalid window", "alerts.window: must be at least 1, got " + std::to_string(al.window));
+}
+
+void check_dns_subdomain(const FieldPath& path, const std::string& value, Checker& c) {
+  if (value.size() > 253) {
+    c.add(path, "Invalid name", to_string(path) + ": longer than 253 characters");
+    return;
+  }
+  size_t start = 0;
+  while (true) {
+    size_t dot = value.find('.', start);
+    std::string label = value.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    auto why = sx::check_dns1123_label(label);
+    if (!why.empty()) {
+      c.add(path, "Invalid name", to_string(path) + ": " + quoted(value) + " is not a Kubernetes object name (" + why + ")");
+      return;
+    }
+    if (dot == std::string::npos) return;
+    start = dot + 1;
+  }
+}
+
+}  // namespace
+
+std::vector<FieldError> validate(const AppSpec& s) {
+  Checker c;
+  if (s.name.empty())
+    c.required(p({a("name")}), s.name, "a DNS-1123 label such as \"blog\"");
+  else
+    c.check(p({a("name")}), "Invalid name", sx::check_dns1123_label(s.name, kMaxNameLength));
+  c.check(p({a("namespace")}), "Invalid namespace", sx::check_dns1123_label(s.namespace_));
+  c.check(p({a("image")}), "Invalid image", sx::check_image(s.image));
+  if (!s.replicator_image.empty())
+    c.check(p({a("replicator_image")}), "Invalid image", sx::check_image(s.replicator_image));
+  for (const auto& [k, v] : s.env)
+    c.check(p({a("env"), PathStep::key(k)}), "Invalid environment variable name", sx::check_env_name(k));
+  check_ports(s, c);
+  check_resources(s, c);
+  check_database_path(s, c);
+  check_replicas(s, c);
+  if (!s.credentials_secret.empty()) {
+    check_dns_subdomain(p({a("credentials_secret")}), s.credentials_secret, c);
+    if (!s.name.empty() && s.credentials_secret == secret_name(s))
+      c.add(p({a("credentials_secret")}), "Name conflict",
+            "credentials_secret: " + quoted(s.credentials_secret) +
+                " is the name of the Secret this resource renders for alert and healthcheck URLs; use another name");
+  }
+  check_verify(s, c);
+  check_alerts(s, c);
+  if (s.metrics_port && (*s.metrics_port < 1 || *s.metrics_port > 65535))
+    c.add(p({a("metrics_port")}), "Invalid port",
+          "metrics_port: " + std::to_string(*s.metrics_port) + " is not in 1-65535");
+  if (s.run_as_user < 1 || s.run_as_user > 2147483647)
+    c.add(p({a("run_as_user")}), "Invalid user id",
+          "run_as_user: " + std::to_string(s.run_as_user) + " must be 1-2147483647 (the pod runs as non-root)");
+  if (s.fs_group < 0 || s.fs_group > 2147483647)
+    c.add(p({a("fs_group")}), "Invalid group id", "fs_group: " + std::to_string(s.fs_group) + " must be 0-2147483647");
+
+  // Last, the replicator's own rules on the config we would render (with the real secret values, as
+  // the replicator sees them after env expansion): one model, no drift between the two validations.
+  if (c.errors.empty()) {
+    try {
+      hs::config::validate(replicator_config(s, SecretValues::Inline));
+    } catch (const hs::config::ConfigError& e) {
+      c.add({}, "Invalid replicator configuration",
+            std::string("the replicator would reject the rendered config: ") + e.what());
+    }
+  }
+  return c.errors;
+}
+
+}  // namespace hs::render
