@@ -1,0 +1,269 @@
+// YAML text -> Config. Structural checks (unknown keys, value types) happen here, with the key
+// path of each value; semantic checks live in validate() (config_validate.cpp) so a model built
+// in code by the renderer goes through exactly the same rules.
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "config/config.h"
+#include "config/expand.h"
+
+namespace hs::config {
+namespace {
+
+std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+// Keys that exist in litestream but that we do not support: rejecting them beats a replica that
+// silently does something else than the user asked for.
+const std::map<std::string, std::string>& unsupported_replica_keys() {
+  static const std::map<std::string, std::string> m = {
+      {"age", "age encryption is not supported by homeserver-replicator"},
+      {"account-name", "abs replicas are not supported by homeserver-replicator"},
+      {"account-key", "abs replicas are not supported by homeserver-replicator"},
+      {"host", "sftp replicas are not supported by homeserver-replicator"},
+      {"user", "sftp replicas are not supported by homeserver-replicator"},
+      {"password", "sftp replicas are not supported by homeserver-replicator"},
+      {"key-path", "sftp replicas are not supported by homeserver-replicator"},
+  };
+  return m;
+}
+
+// One YAML mapping with its key path; rejects unknown and duplicate keys up front.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string path, const std::set<std::string>& allowed,
+            const std::map<std::string, std::string>& unsupported = {})
+      : path_(std::move(path)) {
+    if (node.IsNull()) return;
+    if (!node.IsMap()) throw ConfigError(where() + "must be a mapping of keys to values");
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) throw ConfigError(where() + "keys must be plain strings");
+      const std::string key = kv.first.Scalar();
+      if (auto u = unsupported.find(key); u != unsupported.end())
+        throw ConfigError(key_path(key) + ": " + u->second);
+      if (!allowed.count(key)) {
+        std::string known;
+        for (const auto& a : allowed) known += (known.empty() ? "" : ", ") + a;
+        throw ConfigError(key_path(key) + ": unknown key (known keys: " + known + ")");
+      }
+      if (!values_.emplace(key, kv.second).second) throw ConfigError(key_path(key) + ": duplicate key");
+    }
+  }
+
+  std::string key_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  // The node of `key`, or an undefined node when absent or null (null = unset, as yaml.v2).
+  std::optional<YAML::Node> node(const std::string& key) const {
+    auto it = values_.find(key);
+    if (it == values_.end() || it->second.IsNull()) return std::nullopt;
+    return it->second;
+  }
+
+  std::optional<std::string> str(const std::string& key) const {
+    auto n = node(key);
+    if (!n) return std::nullopt;
+    if (!n->IsScalar()) throw ConfigError(key_path(key) + ": must be a string");
+    return n->Scalar();
+  }
+
+  std::optional<bool> boolean(const std::string& key) const {
+    auto n = node(key);
+    if (!n) return std::nullopt;
+    bool b = false;
+    if (!n->IsScalar() || !YAML::convert<bool>::decode(*n, b))
+      throw ConfigError(key_path(key) + ": invalid boolean " + quote(n->IsScalar() ? n->Scalar() : "?") +
+                        " (use true or false)");
+    return b;
+  }
+
+  std::optional<int64_t> integer(const std::string& key) const {
+    auto n = node(key);
+    if (!n) return std::nullopt;
+    const std::string s = n->IsScalar() ? n->Scalar() : "";
+    size_t used = 0;
+    int64_t v = 0;
+    try {
+      v = std::stoll(s, &used, 10);
+    } catch (const std::exception&) {
+      used = std::string::npos;
+    }
+    if (!n->IsScalar() || used != s.size())
+      throw ConfigError(key_path(key) + ": invalid integer " + quote(s));
+    return v;
+  }
+
+  std::optional<Duration> duration(const std::string& key) const {
+    auto s = str(key);
+    if (!s) return std::nullopt;
+    std::string why;
+    auto d = parse_duration(*s, &why);
+    if (!d) throw ConfigError(key_path(key) + ": " + why + " (Go duration syntax, e.g. 1s, 1m30s, 24h)");
+    return d;
+  }
+
+  // Elements of a sequence key; empty when absent.
+  std::vector<YAML::Node> list(const std::string& key) const {
+    auto n = node(key);
+    if (!n) return {};
+    if (!n->IsSequence()) throw ConfigError(key_path(key) + ": must be a list");
+    return {n->begin(), n->end()};
+  }
+
+ private:
+  std::string where() const { return path_.empty() ? "config: " : path_ + ": "; }
+  std::string path_;
+  std::map<std::string, YAML::Node> values_;
+};
+
+std::string index_path(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
+
+ReplicaConfig parse_replica(const YAML::Node& n, const std::string& path) {
+  MapReader m(n, path,
+              {"name", "type", "url", "path", "endpoint", "bucket", "region", "force-path-style", "skip-verify",
+               "access-key-id", "secret-access-key", "sync-interval", "snapshot-interval", "retention",
+               "retention-check-interval", "validation-interval"},
+              unsupported_replica_keys());
+  ReplicaConfig r;
+  r.name = m.str("name");
+  r.type = m.str("type");
+  r.url = m.str("url");
+  r.path = m.str("path");
+  r.endpoint = m.str("endpoint");
+  r.bucket = m.str("bucket");
+  r.region = m.str("region");
+  r.force_path_style = m.boolean("force-path-style");
+  r.skip_verify = m.boolean("skip-verify");
+  r.access_key_id = m.str("access-key-id");
+  r.secret_access_key = m.str("secret-access-key");
+  r.sync_interval = m.duration("sync-interval");
+  r.snapshot_interval = m.duration("snapshot-interval");
+  r.retention = m.duration("retention");
+  r.retention_check_interval = m.duration("retention-check-interval");
+  r.validation_interval = m.duration("validation-interval");
+  // A file replica's directory is expanded like the db path (litestream expands it too).
+  if (r.path && !r.path->empty() && !is_url(*r.path) && !r.url && replica_type(r) == "file") {
+    try {
+      r.path = expand_path(*r.path);
+    } catch (const std::exception& e) {
+      throw ConfigError(m.key_path("path") + ": " + e.what());
+    }
+  }
+  return r;
+}
+
+DbConfig parse_db(const YAML::Node& n, const std::string& path) {
+  MapReader m(n, path,
+              {"path", "meta-path", "monitor-interval", "checkpoint-interval", "min-checkpoint-page-count",
+               "max-checkpoint-page-count", "replicas"});
+  DbConfig db;
+  auto expanded = [&](const std::string& key) -> std::optional<std::string> {
+    auto s = m.str(key);
+    if (!s || s->empty()) return s;
+    try {
+      return expand_path(*s);
+    } catch (const std::exception& e) {
+      throw ConfigError(m.key_path(key) + ": " + e.what());
+    }
+  };
+  db.path = expanded("path").value_or("");
+  db.meta_path = expanded("meta-path");
+  db.monitor_interval = m.duration("monitor-interval");
+  db.checkpoint_interval = m.duration("checkpoint-interval");
+  db.min_checkpoint_page_count = m.integer("min-checkpoint-page-count");
+  db.max_checkpoint_page_count = m.integer("max-checkpoint-page-count");
+  auto replicas = m.list("replicas");
+  for (size_t i = 0; i < replicas.size(); ++i)
+    db.replicas.push_back(parse_replica(replicas[i], index_path(m.key_path("replicas"), i)));
+  return db;
+}
+
+AlertsConfig parse_alerts(const YAML::Node& n) {
+  MapReader m(n, "alerts", {"throttle", "sinks"});
+  AlertsConfig a;
+  if (auto t = m.node("throttle")) {
+    MapReader tm(*t, "alerts.throttle", {"rate", "interval", "window"});
+    ThrottleConfig th;
+    th.rate = tm.integer("rate");
+    th.interval = tm.duration("interval");
+    th.window = tm.integer("window");
+    a.throttle = th;
+  }
+  auto sinks = m.list("sinks");
+  for (size_t i = 0; i < sinks.size(); ++i) {
+    MapReader sm(sinks[i], index_path("alerts.sinks", i),
+                 {"type", "name", "url", "url-file", "token", "token-file", "topic", "priority"});
+    AlertSinkConfig s;
+    s.type = sm.str("type").value_or("");
+    s.name = sm.str("name");
+    s.url = sm.str("url");
+    s.url_file = sm.str("url-file");
+    s.token = sm.str("token");
+    s.token_file = sm.str("token-file");
+    s.topic = sm.str("topic");
+    s.priority = sm.integer("priority");
+    a.sinks.push_back(std::move(s));
+  }
+  return a;
+}
+
+}  // namespace
+
+Config parse(std::string_view yaml_text, const ParseOptions& opts) {
+  const std::string text = opts.expand_env ? expand_env(yaml_text) : std::string(yaml_text);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    // The mark is 0-based; the message must not echo the text (it may hold expanded secrets).
+    throw ConfigError("config: invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
+                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  MapReader m(root, "",
+              {"dbs", "addr", "exec", "access-key-id", "secret-access-key", "logging", "healthcheck-url", "max-age",
+               "alerts"});
+  Config c;
+  auto dbs = m.list("dbs");
+  for (size_t i = 0; i < dbs.size(); ++i) c.dbs.push_back(parse_db(dbs[i], index_path("dbs", i)));
+  c.addr = m.str("addr");
+  c.exec = m.str("exec");
+  c.access_key_id = m.str("access-key-id");
+  c.secret_access_key = m.str("secret-access-key");
+  if (auto l = m.node("logging")) {
+    MapReader lm(*l, "logging", {"level", "type", "stderr"});
+    LoggingConfig lc;
+    lc.level = lm.str("level");
+    lc.type = lm.str("type");
+    lc.stderr_ = lm.boolean("stderr");
+    c.logging = lc;
+  }
+  c.healthcheck_url = m.str("healthcheck-url");
+  c.max_age = m.duration("max-age");
+  if (auto a = m.node("alerts")) c.alerts = parse_alerts(*a);
+  validate(c);
+  return c;
+}
+
+Config load_file(const std::string& path, const ParseOptions& opts) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("config file " + path + ": cannot open: " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw ConfigError("config file " + path + ": read failed");
+  try {
+    return parse(ss.str(), opts);
+  } catch (const ConfigError& e) {
+    throw ConfigError("config file " + path + ": " + e.what());
+  }
+}
+
+std::string default_config_path() {
+  const char* v = std::getenv("LITESTREAM_CONFIG");
+  return v && *v ? v : "/etc/litestream.yml";
+}
+
+}  // namespace hs::config
