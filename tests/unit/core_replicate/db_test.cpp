@@ -1,0 +1,365 @@
+// Shadow WAL logic against real SQLite databases: copying, verification, commit boundaries,
+// WAL restarts (new index) and every new-generation reason.
+#include "core/db.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "core/wal.h"
+#include "test_support.h"
+
+using namespace hs::core;
+using hs::test::AppDb;
+using hs::test::TempDir;
+
+namespace {
+
+struct CapturedLog {
+  struct Event {
+    LogLevel level;
+    std::string msg;
+    LogFields fields;
+    std::string field(const std::string& k) const {
+      for (auto& [key, v] : fields)
+        if (key == k) return v;
+      return "";
+    }
+  };
+  std::vector<Event> events;
+  EventLog log() {
+    return EventLog([this](LogLevel l, const std::string& m, const LogFields& f) { events.push_back({l, m, f}); }, {});
+  }
+  std::vector<std::string> reasons() const {
+    std::vector<std::string> r;
+    for (auto& e : events)
+      if (e.msg == "sync: new generation") r.push_back(e.field("reason"));
+    return r;
+  }
+};
+
+DbOptions options(const std::string& path) {
+  DbOptions o;
+  o.path = path;
+  o.checkpoint_interval = std::chrono::nanoseconds(0);
+  return o;
+}
+
+int64_t size_of(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+}  // namespace
+
+TEST_CASE("first sync starts a generation whose shadow WAL equals the real WAL", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(3);
+  CapturedLog cap;
+  Db db(options(dir / "app.db"), cap.log());
+  REQUIRE(db.sync({}));
+  CHECK(cap.reasons() == std::vector<std::string>{"no generation exists"});
+
+  std::string gen = db.current_generation();
+  REQUIRE(gen.size() == 16);
+  auto name = hs::test::read_file(db.generation_name_path());
+  CHECK(std::string(name.begin(), name.end()) == gen + "\n");  // litestream's 17-byte file
+  CHECK(db.meta_path() == dir / ".app.db-litestream");
+
+  Pos pos = db.pos();
+  CHECK(pos.generation == gen);
+  CHECK(pos.index == 0);
+  // Our connection added _litestream_seq/_litestream_lock: the whole WAL is committed and copied.
+  auto real = hs::test::read_file(db.wal_path());
+  auto shadow = hs::test::read_file(db.shadow_wal_path(gen, 0));
+  CHECK(pos.offset == int64_t(real.size()));
+  CHECK(shadow == real);
+  CHECK(app.scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('_litestream_seq','_litestream_lock')") == 2);
+}
+
+TEST_CASE("each commit advances the shadow by exactly its frames; idle syncs do nothing", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  Db db(options(dir / "app.db"), {});
+  db.sync({});
+  int64_t fs = wal::frame_size(db.page_size());
+  for (int i = 0; i < 5; ++i) {
+    int64_t before = db.pos().offset;
+    app.insert(1, 100);  // one small row: one page changes, one frame
+    CHECK(db.sync({}));
+    CHECK(db.pos().offset == before + fs);
+    CHECK(db.pos().offset == size_of(db.wal_path()));
+  }
+  CHECK_FALSE(db.sync({}));  // nothing new: no change reported
+}
+
+TEST_CASE("frames of an uncommitted transaction are not copied until it commits", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  Db db(options(dir / "app.db"), {});
+  db.sync({});
+  int64_t committed = db.pos().offset;
+
+  // A tiny page cache makes SQLite spill the open transaction's pages into the WAL.
+  app.exec("PRAGMA cache_size=2");
+  app.exec("BEGIN");
+  for (int i = 0; i < 200; ++i) app.exec("INSERT INTO t(v) VALUES(randomblob(1000))");
+  REQUIRE(size_of(db.wal_path()) > committed);  // spilled, uncommitted frames are in the WAL
+  db.sync({});
+  CHECK(db.pos().offset == committed);
+  CHECK(size_of(db.shadow_wal_path(db.current_generation(), 0)) == committed);
+
+  app.exec("COMMIT");
+  db.sync({});
+  CHECK(db.pos().offset == size_of(db.wal_path()));
+  CHECK(hs::test::read_file(db.shadow_wal_path(db.current_generation(), 0)) == hs::test::read_file(db.wal_path()));
+}
+
+TEST_CASE("a frame failing its checksum (or salt) is never copied", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(1);
+  Db db(options(dir / "app.db"), {});
+  db.sync({});
+  int64_t good = db.pos().offset;
+  auto real = hs::test::read_file(db.wal_path());
+  int64_t fs = wal::frame_size(db.page_size());
+
+  // Append a copy of the last frame marked as a commit: right salts, wrong running checksum.
+  std::vector<uint8_t> forged(real.end() - fs, real.end());
+  wal::write_be32(forged.data() + 4, 99);
+  real.insert(real.end(), forged.begin(), forged.end());
+  hs::test::write_file(db.wal_path(), real);
+  db.sync({});
+  CHECK(db.pos().offset == good);
+
+  // With a fixed-up checksum but foreign salts it is still rejected.
+  wal::Header h = wal::parse_header(real.data(), "w");
+  auto prev = wal::parse_frame_header(real.data() + good - fs).checksum;
+  uint8_t* f = real.data() + good;
+  wal::write_be32(f + 8, h.salt1 ^ 1);
+  auto c = wal::checksum(h.big_endian_checksums(), prev, f, 8);
+  c = wal::checksum(h.big_endian_checksums(), c, f + 24, db.page_size());
+  wal::write_be32(f + 16, c.s0);
+  wal::write_be32(f + 20, c.s1);
+  hs::test::write_file(db.wal_path(), real);
+  db.sync({});
+  CHECK(db.pos().offset == good);
+}
+
+TEST_CASE("a checkpoint that restarts the WAL starts the next index in the same generation", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(5);
+  CapturedLog cap;
+  Db db(options(dir / "app.db"), cap.log());
+  db.sync({});
+  std::string gen = db.current_generation();
+  auto index0 = hs::test::read_file(db.shadow_wal_path(gen, 0));
+
+  db.checkpoint(CheckpointMode::restart);
+  Pos pos = db.pos();
+  CHECK(pos.generation == gen);
+  CHECK(pos.index == 1);
+  // Index 0 is untouched; index 1 is the new WAL: header + our _litestream_seq frame.
+  CHECK(hs::test::read_file(db.shadow_wal_path(gen, 0)) == index0);
+  auto index1 = hs::test::read_file(db.shadow_wal_path(gen, 1));
+  CHECK(int64_t(index1.size()) == wal::wal_size(db.page_size(), 1));
+  auto real = hs::test::read_file(db.wal_path());
+  CHECK(std::equal(index1.begin(), index1.end(), real.begin()));
+  CHECK(wal::parse_header(index1.data(), "i1").salt1 != wal::parse_header(index0.data(), "i0").salt1);
+
+  // The restarted WAL keeps its old length (stale frames with old salts follow the new ones):
+  // only frames with the new salts are copied.
+  int64_t before = db.pos().offset;
+  app.insert(2);
+  db.sync({});
+  CHECK(db.pos().index == 1);
+  CHECK(db.pos().offset == before + wal::frame_size(db.page_size()));
+  auto shadow1 = hs::test::read_file(db.shadow_wal_path(gen, 1));
+  real = hs::test::read_file(db.wal_path());
+  CHECK(std::equal(shadow1.begin(), shadow1.end(), real.begin()));
+  CHECK(cap.reasons().size() == 1);  // only the first generation
+}
+
+TEST_CASE("checkpoint thresholds: PASSIVE past min pages restarts the WAL into a new index", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  DbOptions o = options(dir / "app.db");
+  o.min_checkpoint_page_n = 20;
+  Db db(o, {});
+  db.sync({});
+  for (int i = 0; i < 30; ++i) app.insert(1, 3000);
+  db.sync({});  // copies, checkpoints (PASSIVE), restarts into index 1
+  CHECK(db.pos().index == 1);
+  int64_t rows = app.scalar("SELECT count(*) FROM t");
+  CHECK(rows == 30);
+}
+
+TEST_CASE("the app's own checkpoints cannot pass our read lock", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.exec("PRAGMA busy_timeout=50");
+  Db db(options(dir / "app.db"), {});
+  db.sync({});
+  app.insert(10);
+  // TRUNCATE needs every reader gone; ours holds on, so the WAL keeps the uncopied frames.
+  try {
+    app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (...) {
+  }
+  int64_t before = size_of(db.wal_path());
+  CHECK(before > 32);
+  db.sync({});
+  CHECK(db.pos().offset == before);
+  CHECK(db.pos().index == 0);
+}
+
+TEST_CASE("new generation reasons", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(2);
+  CapturedLog cap;
+  Db db(options(dir / "app.db"), cap.log());
+  db.sync({});
+  auto shadow0 = [&] { return db.shadow_wal_path(db.current_generation(), db.pos().index); };
+  int64_t fs = wal::frame_size(db.page_size());
+
+  SECTION("no shadow wal") {
+    ::unlink(shadow0().c_str());
+    app.insert(1);
+    db.sync({});
+    CHECK(cap.reasons().back() == "no shadow wal");
+  }
+  SECTION("short shadow wal") {
+    REQUIRE(::truncate(shadow0().c_str(), 10) == 0);
+    app.insert(1);
+    db.sync({});
+    CHECK(cap.reasons().back() == "short shadow wal");
+  }
+  SECTION("wal truncated by another process") {
+    auto s = hs::test::read_file(shadow0());
+    s.insert(s.end(), size_t(fs) * 3, 0);
+    hs::test::write_file(shadow0(), s);
+    app.insert(1);
+    db.sync({});
+    CHECK(cap.reasons().back() == "wal truncated by another process");
+  }
+  SECTION("wal overwritten by another process") {
+    auto s = hs::test::read_file(shadow0());
+    s[s.size() - 10] ^= 0xff;
+    hs::test::write_file(shadow0(), s);
+    app.insert(1);
+    db.sync({});
+    CHECK(cap.reasons().back() == "wal overwritten by another process");
+  }
+  SECTION("wal header only, mismatched") {
+    auto s = hs::test::read_file(shadow0());
+    s.resize(32);
+    s[16] ^= 1;  // another salt
+    hs::test::write_file(shadow0(), s);
+    app.insert(1);
+    db.sync({});
+    CHECK(cap.reasons().back() == "wal header only, mismatched");
+  }
+  // Whatever the reason, the new generation holds the whole current WAL.
+  CHECK(cap.reasons().size() == 2);
+  CHECK(hs::test::read_file(shadow0()) == hs::test::read_file(db.wal_path()));
+}
+
+TEST_CASE("restart after the WAL changed offline clears the generation", "[db]") {
+  TempDir dir;
+  std::string first_gen;
+  {
+    AppDb app(dir / "app.db");
+    app.insert(2);
+    Db db(options(dir / "app.db"), {});
+    db.sync({});
+    first_gen = db.current_generation();
+  }
+  {
+    // Replicator down: the app checkpoints and truncates the WAL, then writes more.
+    AppDb app(dir / "app.db");
+    app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    app.insert(2);
+  }
+  CapturedLog cap;
+  Db db(options(dir / "app.db"), cap.log());
+  db.sync({});
+  REQUIRE(!cap.events.empty());
+  CHECK(cap.events[0].msg == "init: cannot determine last wal position, clearing generation");
+  CHECK(cap.events[0].level == LogLevel::warn);
+  CHECK(cap.reasons() == std::vector<std::string>{"no generation exists"});
+  CHECK(db.current_generation() != first_gen);
+  // The old generation's shadow files are cleaned away.
+  CHECK(size_of(db.meta_path() + "/generations/" + first_gen) == -1);
+}
+
+TEST_CASE("restart with an unchanged WAL continues the same generation", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(2);
+  std::string gen;
+  {
+    Db db(options(dir / "app.db"), {});
+    db.sync({});
+    gen = db.current_generation();
+  }
+  app.insert(3);
+  CapturedLog cap;
+  Db db(options(dir / "app.db"), cap.log());
+  db.sync({});
+  CHECK(cap.reasons().empty());
+  CHECK(db.current_generation() == gen);
+  CHECK(db.pos().offset == size_of(db.wal_path()));
+}
+
+TEST_CASE("a shadow file cut mid-transaction by a crash is trimmed to its last commit on open", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(1);
+  std::string shadow;
+  int64_t committed;
+  {
+    Db db(options(dir / "app.db"), {});
+    db.sync({});
+    shadow = db.shadow_wal_path(db.current_generation(), 0);
+    committed = db.pos().offset;
+  }
+  // Simulate the crash window: a non-commit frame appended after the last commit.
+  auto s = hs::test::read_file(shadow);
+  int64_t fs = wal::frame_size(wal::parse_header(s.data(), "s").page_size);
+  std::vector<uint8_t> extra(s.end() - fs, s.end());
+  wal::write_be32(extra.data() + 4, 0);
+  s.insert(s.end(), extra.begin(), extra.end());
+  hs::test::write_file(shadow, s);
+  Db db(options(dir / "app.db"), {});
+  REQUIRE(db.open());
+  CHECK(size_of(shadow) == committed);
+}
+
+TEST_CASE("old shadow files are removed once every replica is past them", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  Db db(options(dir / "app.db"), {});
+  db.sync({});
+  std::string gen = db.current_generation();
+  for (int i = 0; i < 4; ++i) {
+    app.insert(1);
+    db.sync({});
+    db.checkpoint(CheckpointMode::restart);
+  }
+  REQUIRE(db.pos().index == 4);
+  // One replica still at index 1 and one unknown: nothing is removed.
+  db.sync({Pos{gen, 4, 0}, Pos{}});
+  CHECK(size_of(db.shadow_wal_path(gen, 0)) > 0);
+  // Both at index 4: indexes below 3 go (one extra is kept, as litestream does).
+  app.insert(1);
+  db.sync({Pos{gen, 4, 0}, Pos{gen, 4, 100}});
+  CHECK(size_of(db.shadow_wal_path(gen, 0)) == -1);
+  CHECK(size_of(db.shadow_wal_path(gen, 2)) == -1);
+  CHECK(size_of(db.shadow_wal_path(gen, 3)) > 0);
+  CHECK(size_of(db.shadow_wal_path(gen, 4)) > 0);
+}

@@ -1,0 +1,247 @@
+// Replica sync to a real file replica: object layout, segment contents, position recovery,
+// retention, and a full restore (the restore part's code) of what was replicated.
+#include "core/replica.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "core/db_replicator.h"
+#include "core/lz4_frame.h"
+#include "core/restore.h"
+#include "core/wal.h"
+#include "storage/file/file_client.h"
+#include "test_support.h"
+
+using namespace hs::core;
+using hs::test::AppDb;
+using hs::test::TempDir;
+
+namespace {
+
+DbOptions db_options(const std::string& path) {
+  DbOptions o;
+  o.path = path;
+  o.checkpoint_interval = std::chrono::nanoseconds(0);
+  return o;
+}
+
+std::string segment_bytes(ReplicaClient& c, const Pos& p) {
+  auto r = c.open_wal_segment(p);
+  Lz4DecompressReader d(*r, p.str());
+  return read_all(d);
+}
+
+int64_t restored_rows(ReplicaClient& client, const std::string& generation, const std::string& out) {
+  RestoreOptions ro;
+  ro.output_path = out;
+  ro.generation = generation;
+  restore(client, ro);
+  AppDb restored(out);
+  REQUIRE(restored.scalar("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check='ok'") == 1);
+  return restored.scalar("SELECT count(*) FROM t");
+}
+
+}  // namespace
+
+TEST_CASE("first sync writes a snapshot and a segment equal to the WAL; later syncs append segments",
+          "[replica]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(3);
+  Db db(db_options(dir / "app.db"), {});
+  db.sync({});
+  auto* client = new hs::storage::FileReplicaClient(dir / "replica");
+  Replica r(db, std::unique_ptr<ReplicaClient>(client), {}, {});
+  CHECK(r.name() == "file");
+  r.sync();
+
+  std::string gen = db.current_generation();
+  auto snaps = client->snapshots(gen);
+  REQUIRE(snaps.size() == 1);
+  CHECK(snaps[0].index == 0);
+  auto segs = client->wal_segments(gen);
+  REQUIRE(segs.size() == 1);
+  CHECK(segs[0].offset == 0);
+  auto wal_bytes = hs::test::read_file(db.wal_path());
+  CHECK(segment_bytes(*client, segs[0].pos()) == std::string(wal_bytes.begin(), wal_bytes.end()));
+  CHECK(r.pos() == db.pos());
+
+  int64_t off = db.pos().offset;
+  app.insert(2);
+  db.sync({r.pos()});
+  r.sync();
+  segs = client->wal_segments(gen);
+  REQUIRE(segs.size() == 2);
+  CHECK(segs[1].offset == off);  // named by byte offset in the WAL, frames only
+  std::string second = segment_bytes(*client, segs[1].pos());
+  CHECK(int64_t(second.size()) == db.pos().offset - off);
+  CHECK(wal::parse_frame_header(reinterpret_cast<const uint8_t*>(second.data())).salt1 ==
+        wal::parse_header(wal_bytes.data(), "w").salt1);
+
+  // Nothing new: no object is written.
+  db.sync({r.pos()});
+  r.sync();
+  CHECK(client->wal_segments(gen).size() == 2);
+  CHECK(restored_rows(*client, gen, dir / "restored.db") == 5);
+}
+
+TEST_CASE("a new index is uploaded as its own segment starting at offset 0", "[replica]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(1);
+  Db db(db_options(dir / "app.db"), {});
+  db.sync({});
+  auto* client = new hs::storage::FileReplicaClient(dir / "replica");
+  Replica r(db, std::unique_ptr<ReplicaClient>(client), {}, {});
+  r.sync();
+  app.insert(1);
+  db.sync({r.pos()});
+  db.checkpoint(CheckpointMode::restart);
+  app.insert(1);
+  db.sync({r.pos()});
+  r.sync();  // crosses the index boundary: the tail of index 0, then index 1 from 0
+  auto segs = client->wal_segments(db.current_generation());
+  REQUIRE(segs.size() == 3);
+  CHECK(segs[1].index == 0);
+  CHECK(segs[2].index == 1);
+  CHECK(segs[2].offset == 0);
+  CHECK(r.pos() == db.pos());
+  CHECK(restored_rows(*client, db.current_generation(), dir / "restored.db") == 3);
+}
+
+TEST_CASE("position is recovered from the replica after a restart (calcPos)", "[replica]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(2);
+  Pos synced;
+  {
+    Db db(db_options(dir / "app.db"), {});
+    db.sync({});
+    Replica r(db, std::make_unique<hs::storage::FileReplicaClient>(dir / "replica"), {}, {});
+    r.sync();
+    // The snapshot's PASSIVE checkpoint backfilled the whole WAL; with nothing newer in it, the
+    // app's first write after we stop would restart the WAL (a new generation, as in litestream).
+    app.insert(1);
+    db.sync({});
+    r.sync();
+    synced = r.pos();
+  }
+  app.insert(2);
+  Db db(db_options(dir / "app.db"), {});
+  db.sync({});
+  auto* client = new hs::storage::FileReplicaClient(dir / "replica");
+  Replica r(db, std::unique_ptr<ReplicaClient>(client), {}, {});
+  CHECK(r.calc_pos(synced.generation) == synced);
+  r.sync();
+  CHECK(client->snapshots(synced.generation).size() == 1);  // no second snapshot
+  auto segs = client->wal_segments(synced.generation);
+  REQUIRE(segs.size() == 3);
+  CHECK(segs[2].offset == synced.offset);
+  CHECK(restored_rows(*client, synced.generation, dir / "restored.db") == 5);
+}
+
+TEST_CASE("a failed upload resets the position; the next sync recovers it and loses nothing", "[replica]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(1);
+  Db db(db_options(dir / "app.db"), {});
+  db.sync({});
+  auto* client = new hs::storage::FileReplicaClient(dir / "replica");
+  Replica r(db, std::unique_ptr<ReplicaClient>(client), {}, {});
+  r.sync();
+  // Make the replica's wal directory unwritable for a moment (a full disk, an outage...).
+  std::string wal_dir = dir / ("replica/generations/" + db.current_generation() + "/wal");
+  REQUIRE(::chmod(wal_dir.c_str(), 0500) == 0);
+  app.insert(1);
+  db.sync({r.pos()});
+  if (::geteuid() == 0) {
+    // root ignores directory modes: replace the directory with a file instead.
+    std::filesystem::rename(wal_dir, wal_dir + ".away");
+    hs::test::write_file(wal_dir, {1});
+  }
+  CHECK_THROWS(r.sync());
+  CHECK(r.pos().is_zero());
+  if (::geteuid() == 0) {
+    std::filesystem::remove(wal_dir);
+    std::filesystem::rename(wal_dir + ".away", wal_dir);
+  }
+  REQUIRE(::chmod(wal_dir.c_str(), 0700) == 0);
+  r.sync();
+  CHECK(r.pos() == db.pos());
+  CHECK(restored_rows(*client, db.current_generation(), dir / "restored.db") == 2);
+}
+
+TEST_CASE("retention deletes older generations and what precedes the oldest kept snapshot", "[replica]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(1);
+  auto* client = new hs::storage::FileReplicaClient(dir / "replica");
+  std::string old_gen;
+  {
+    Db db(db_options(dir / "app.db"), {});
+    db.sync({});
+    Replica r(db, std::make_unique<hs::storage::FileReplicaClient>(dir / "replica"), {}, {});
+    r.sync();
+    old_gen = db.current_generation();
+  }
+  // Force a new generation: the shadow state is gone.
+  std::filesystem::remove_all(dir / ".app.db-litestream");
+  app.insert(1);
+  Db db(db_options(dir / "app.db"), {});
+  db.sync({});
+  ReplicaOptions o;
+  o.retention = std::chrono::milliseconds(1);
+  Replica r(db, std::unique_ptr<ReplicaClient>(client), o, {});
+  r.sync();
+  app.insert(1);
+  db.sync({r.pos()});
+  db.checkpoint(CheckpointMode::restart);
+  db.sync({r.pos()});
+  r.sync();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Everything is older than 1ms: a fresh snapshot is taken (index 1) and all before it goes.
+  r.enforce_retention();
+  auto gens = client->generations();
+  CHECK(gens == std::vector<std::string>{db.current_generation()});
+  auto snaps = client->snapshots(db.current_generation());
+  REQUIRE(snaps.size() == 1);
+  CHECK(snaps[0].index == 1);
+  for (auto& s : client->wal_segments(db.current_generation())) CHECK(s.index >= 1);
+  CHECK(restored_rows(*client, db.current_generation(), dir / "restored.db") == 3);
+}
+
+TEST_CASE("DbReplicator thread uploads changes once per sync interval and a final sync on stop",
+          "[replica]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(1);
+  std::vector<ReplicaSetup> setups;
+  ReplicaSetup s;
+  s.client = std::make_unique<hs::storage::FileReplicaClient>(dir / "replica");
+  s.options.sync_interval = std::chrono::milliseconds(200);
+  setups.push_back(std::move(s));
+  hs::storage::FileReplicaClient reader(dir / "replica");
+  DbReplicator rep(db_options(dir / "app.db"), std::chrono::milliseconds(100), std::move(setups), {});
+  rep.start();
+  for (int i = 0; i < 20; ++i) {
+    app.insert(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  auto gens = reader.generations();
+  REQUIRE(gens.size() == 1);
+  size_t n = reader.wal_segments(gens[0]).size();
+  // ~0.4 s of writes at one upload per 200 ms, plus the initial one: a handful, not 20.
+  CHECK(n >= 2);
+  CHECK(n <= 6);
+  // Idle: no more uploads.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(reader.wal_segments(gens[0]).size() == n);
+  app.insert(5);
+  CHECK(rep.stop());  // final sync picks up the last commit immediately
+  CHECK(restored_rows(reader, gens[0], dir / "restored.db") == 26);
+}
