@@ -49,6 +49,7 @@ def main():
 
         log("PASS")
     finally:
+        Proc.stop_all()
         if proc and proc.alive():
             proc.stop()
         s3.stop()

@@ -115,8 +115,17 @@ def check_restored(path, want_rows):
 
 class Proc:
     """A child process we started; stop() ends exactly it (SIGTERM, then SIGKILL)."""
+    started = []
+
+    @classmethod
+    def stop_all(cls):
+        """For finally blocks: whatever a failed check left running."""
+        for p in cls.started:
+            if p.alive():
+                p.stop()
 
     def __init__(self, argv, logfile, env=None):
+        Proc.started.append(self)
         self.argv = argv
         self.logfile = logfile
         self.out = open(logfile, "ab")
@@ -133,7 +142,8 @@ class Proc:
             except subprocess.TimeoutExpired:
                 self.p.kill()
                 self.p.wait()
-        self.out.close()
+        if not self.out.closed:
+            self.out.close()
         return self.p.returncode
 
     def text(self):
