@@ -1,0 +1,231 @@
+// `replicate`: continuous replication of every configured database (litestream v0.3.13's
+// cmd/litestream/replicate.go): config or `DB_PATH REPLICA_URL...` form, `-exec` child, final sync
+// of every replica on SIGINT/SIGTERM (exit 1 if it fails), litestream's startup/shutdown lines.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <pthread.h>
+
+#include <cerrno>
+#include <cstring>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <homeserver/version.h>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/command_log.h"
+#include "cli/flags.h"
+#include "cli/replicas.h"
+#include "cli/replicate_exec.h"
+#include "config/config.h"
+#include "core/db_replicator.h"
+#include "core/event_log.h"
+
+namespace hs::cli {
+namespace {
+
+void usage() {
+  std::printf(
+      "The replicate command starts a server to monitor & replicate databases.\n"
+      "You can specify your database & replicas in a configuration file or you can\n"
+      "replicate a single database file by specifying its path and its replicas in the\n"
+      "command line arguments.\n\n"
+      "Usage:\n\n"
+      "\thomeserver-replicator replicate [arguments]\n\n"
+      "\thomeserver-replicator replicate [arguments] DB_PATH REPLICA_URL [REPLICA_URL...]\n\n"
+      "Arguments:\n\n"
+      "\t-config PATH\n"
+      "\t    Specifies the configuration file.\n"
+      "\t    Defaults to %s\n\n"
+      "\t-exec CMD\n"
+      "\t    Executes a subcommand. Replication stops when the child\n"
+      "\t    process exits. Useful for simple process management.\n\n"
+      "\t-no-expand-env\n"
+      "\t    Disables environment variable expansion in configuration file.\n\n",
+      config::default_config_path().c_str());
+}
+
+// "~" and "~/x" become the home directory; the result is absolute (litestream's expand + Abs).
+std::string absolute_db_path(std::string p) {
+  if (p == "~" || p.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    if (!home) throw std::runtime_error("cannot expand ~: HOME is not set");
+    p = std::string(home) + p.substr(1);
+  }
+  return std::filesystem::absolute(p).lexically_normal().string();
+}
+
+void emit(core::LogLevel level, const std::string& msg, const core::LogFields& fields) {
+  switch (level) {
+    case core::LogLevel::debug: log::debug(msg, fields); break;
+    case core::LogLevel::info: log::info(msg, fields); break;
+    case core::LogLevel::warn: log::warn(msg, fields); break;
+    case core::LogLevel::error: log::error(msg, fields); break;
+  }
+}
+
+std::string go_seconds(config::Duration d) {
+  return core::go_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+
+// Builds one database's replicator and logs litestream's "replicating to" lines for it.
+std::unique_ptr<core::DbReplicator> make_replicator(const config::Config& cfg, const config::DbConfig& db) {
+  core::DbOptions o;
+  o.path = db.path;
+  o.meta_path = config::meta_path(db);
+  o.checkpoint_interval = config::checkpoint_interval(db);
+  o.min_checkpoint_page_n = config::min_checkpoint_page_count(db);
+  o.max_checkpoint_page_n = config::max_checkpoint_page_count(db);
+
+  std::vector<core::ReplicaSetup> setups;
+  std::vector<log::Fields> lines;
+  for (const auto& rc : db.replicas) {
+    config::ResolvedReplica r = config::resolve_replica(cfg, rc);
+    core::ReplicaSetup s;
+    log::Fields f{{"name", r.name}, {"type", r.type}, {"sync-interval", go_seconds(r.sync_interval)}};
+    s.client = make_replica(cfg, rc).client;
+    if (r.type == "s3") {
+      f.insert(f.end(), {{"bucket", r.bucket}, {"path", r.path}, {"region", r.region}, {"endpoint", r.endpoint}});
+    } else {
+      f.emplace_back("path", r.path);
+    }
+    s.options.name = r.name;
+    s.options.sync_interval = r.sync_interval;
+    s.options.snapshot_interval = r.snapshot_interval;
+    s.options.retention = r.retention;
+    s.options.retention_check_interval = r.retention_check_interval;
+    setups.push_back(std::move(s));
+    lines.push_back(std::move(f));
+  }
+  auto rep = std::make_unique<core::DbReplicator>(std::move(o), config::monitor_interval(db), std::move(setups), emit);
+  log::info("initialized db", {{"path", db.path}});
+  for (const auto& f : lines) log::info("replicating to", f);
+  return rep;
+}
+
+int run(const std::vector<std::string>& args) {
+  std::string config_path, exec_cmd;
+  bool no_expand_env = false;
+  FlagSet fs(usage);
+  fs.string_flag("config", &config_path);
+  fs.bool_flag("no-expand-env", &no_expand_env);
+  fs.string_flag("exec", &exec_cmd);
+  try {
+    if (!fs.parse(args)) return 1;
+  } catch (const UsageError&) {
+    return 1;
+  }
+
+  config::Config cfg;
+  std::vector<std::unique_ptr<core::DbReplicator>> replicators;
+  pid_t child = -1;
+  sigset_t wait_set, old_mask;
+  try {
+    const auto& pos = fs.args();
+    if (pos.size() == 1) throw std::runtime_error("must specify at least one replica URL for " + pos[0]);
+    if (pos.size() > 1) {
+      if (!config_path.empty()) throw std::runtime_error("cannot specify a replica URL and the -config flag");
+      config::DbConfig db;
+      db.path = absolute_db_path(pos[0]);
+      for (size_t i = 1; i < pos.size(); ++i) {
+        config::ReplicaConfig r = config::parse_replica_url(pos[i]);
+        r.sync_interval = config::kDefaultSyncInterval;
+        db.replicas.push_back(std::move(r));
+      }
+      cfg.dbs.push_back(std::move(db));
+    } else {
+      if (config_path.empty()) config_path = config::default_config_path();
+      cfg = config::load_file(config_path, {.expand_env = !no_expand_env});
+      log::configure(cfg);
+    }
+    if (!exec_cmd.empty()) cfg.exec = exec_cmd;
+
+    // The signals we wait for are blocked before any thread starts, so only sigtimedwait sees them.
+    sigemptyset(&wait_set);
+    sigaddset(&wait_set, SIGINT);
+    sigaddset(&wait_set, SIGTERM);
+    sigaddset(&wait_set, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &wait_set, &old_mask);
+
+    log::info("litestream", {{"version", std::string("v") + homeserver::kVersion}});
+    if (cfg.dbs.empty()) log::error("no databases specified in configuration");
+    for (const auto& db : cfg.dbs) replicators.push_back(make_replicator(cfg, db));
+    for (auto& r : replicators) r->start();
+
+    if (cfg.exec && !cfg.exec->empty()) {
+      std::vector<std::string> argv;
+      try {
+        argv = split_shell_words(*cfg.exec);
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error("cannot parse exec command: " + std::string(e.what()));
+      }
+      if (argv.empty()) throw std::runtime_error("cannot parse exec command: empty");
+      child = start_child(argv, old_mask);
+    }
+  } catch (const std::exception& e) {
+    for (auto& r : replicators) r->stop();
+    log::error("failed to run", {{"error", e.what()}});
+    return 1;
+  }
+
+  // Wait for a signal or for the child to exit.
+  std::string run_error;
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&wait_set, &info);
+    if (sig < 0) {
+      if (errno == EINTR) continue;
+      run_error = std::string("sigwaitinfo: ") + std::strerror(errno);
+      break;
+    }
+    if (sig == SIGCHLD) {
+      if (child < 0) continue;
+      int status = 0;
+      pid_t got = waitpid(child, &status, WNOHANG);
+      if (got != child) continue;
+      child = -1;
+      log::info("subprocess exited, litestream shutting down");
+      run_error = describe_wait_status(status);
+      break;
+    }
+    log::info("signal received, litestream shutting down");
+    if (child > 0) {
+      log::info("sending signal to exec process");
+      if (::kill(child, sig) != 0) {
+        run_error = std::string("cannot signal exec process: ") + std::strerror(errno);
+      } else {
+        log::info("waiting for exec process to close");
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+        std::string d = describe_wait_status(status);
+        if (!d.empty() && d.rfind("signal:", 0) != 0) run_error = "cannot wait for exec process: " + d;
+      }
+      child = -1;
+    }
+    break;
+  }
+
+  // Graceful close: every committed transaction reaches every replica before we exit.
+  bool closed_ok = true;
+  for (auto& r : replicators)
+    if (!r->stop()) closed_ok = false;
+  log::info("litestream shut down");
+  if (run_error.empty() && !closed_ok) run_error = "final sync failed";
+  if (!run_error.empty()) {
+    log::error("failed to run", {{"error", run_error}});
+    return 1;
+  }
+  return 0;
+}
+
+Registration reg({"replicate", "Runs a server to replicate databases", run});
+
+}  // namespace
+}  // namespace hs::cli
