@@ -137,6 +137,7 @@ int64_t S3ReplicaClient::put(const std::string& key, core::Reader& data) const {
 int64_t S3ReplicaClient::put_multipart(const std::string& key, std::string& part, core::Reader& data) const {
   S3Request create;
   create.op = "PUT (create multipart upload)";
+  create.metric_op = "";  // counted per part below
   create.method = "POST";
   create.key = key;
   create.query = {{"uploads", ""}};
@@ -148,6 +149,7 @@ int64_t S3ReplicaClient::put_multipart(const std::string& key, std::string& part
     while (true) {
       S3Request up;
       up.op = "PUT (upload part)";
+      up.metric_op = "PUT";
       up.method = "PUT";
       up.key = key;
       up.query = {{"partNumber", std::to_string(etags.size() + 1)}, {"uploadId", upload_id}};
@@ -168,6 +170,7 @@ int64_t S3ReplicaClient::put_multipart(const std::string& key, std::string& part
     std::string xml = complete_multipart_xml(etags);
     S3Request done;
     done.op = "PUT (complete multipart upload)";
+    done.metric_op = "";
     done.method = "POST";
     done.key = key;
     done.query = {{"uploadId", upload_id}};
@@ -181,6 +184,7 @@ int64_t S3ReplicaClient::put_multipart(const std::string& key, std::string& part
     try {
       S3Request abort;
       abort.op = "PUT (abort multipart upload)";
+      abort.metric_op = "";
       abort.method = "DELETE";
       abort.key = key;
       abort.query = {{"uploadId", upload_id}};

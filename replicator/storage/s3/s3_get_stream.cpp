@@ -120,6 +120,7 @@ void S3GetStream::on_done(CURLcode rc) {
     if (!S3Http::retryable_curl(rc) || attempt_ >= http_.options().retry.max_attempts) throw core::Error(why);
   } else if (status_ == want) {
     eof_ = true;
+    http_.count("GET", delivered_);
     return;
   } else if (status_ == 200 && resume_from_ > 0) {
     throw core::Error("S3 GET " + http_.object_name(req_.key) + ": server ignored the Range of a resumed download");

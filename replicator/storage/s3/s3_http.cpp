@@ -210,6 +210,11 @@ S3Response S3Http::perform(const S3Request& req) const {
         throw core::Error(attempt > 1 ? why + " after " + std::to_string(attempt) + " attempts" : why);
       }
     } else if (resp.status >= 200 && resp.status < 300) {
+      const char* label = req.metric_op ? req.metric_op : req.op;
+      if (*label) {
+        size_t bytes = req.method == "PUT" ? req.body.size() : req.method == "GET" ? resp.body.size() : 0;
+        count(label, static_cast<int64_t>(bytes));
+      }
       return resp;
     } else if (!retryable_status(resp.status, resp.body) || attempt >= opts_.retry.max_attempts) {
       throw_status(req, resp.status, resp.body);

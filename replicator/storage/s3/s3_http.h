@@ -28,6 +28,7 @@ class S3Error : public core::Error {
 
 struct S3Request {
   const char* op = "GET";        // what error messages call it: GET, PUT, LIST, DELETE...
+  const char* metric_op = nullptr;  // on_operation label; default: op; "" = not counted
   std::string method = "GET";
   std::string key;               // "" = the bucket
   std::map<std::string, std::string> query;
@@ -67,6 +68,11 @@ class S3Http {
   static bool retryable_curl(CURLcode rc);
   // Sleeps before attempt `next_attempt` (2, 3, ...) and reports why through opts.on_retry.
   void backoff(int next_attempt, const std::string& why) const;
+
+  // Reports a successful operation through opts.on_operation (if set).
+  void count(std::string_view op, int64_t bytes) const {
+    if (opts_.on_operation) opts_.on_operation(op, bytes);
+  }
 
   const S3Options& options() const { return opts_; }
   const S3Addressing& addressing() const { return addr_; }

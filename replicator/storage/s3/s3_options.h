@@ -2,6 +2,7 @@
 // Everything the S3 client needs to know, already resolved (no URL parsing, no env lookups here:
 // see s3_url.h for litestream's host rules and s3_factory.h for config + environment).
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ struct S3Options {
 
   // Called before each retry with a one-line reason (no secrets), e.g. for a WARN log line.
   std::function<void(std::string_view)> on_retry;
+  // Called after each successful request, for litestream's replica_operation_total/_bytes
+  // metrics: op is "GET", "PUT", "LIST" or "DELETE"; bytes is the object bytes moved (PUT, GET).
+  // A multipart upload counts one PUT per part (one per billed request).
+  std::function<void(std::string_view op, int64_t bytes)> on_operation;
 };
 
 }  // namespace hs::storage

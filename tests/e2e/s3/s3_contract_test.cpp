@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -200,6 +202,13 @@ TEST_CASE("listings follow pages (small max-keys) and more than 1000 keys are de
 
 TEST_CASE("large snapshots go up in parts and stream back in small reads") {
   auto o = server_options("multipart");
+  std::map<std::string, std::pair<int, int64_t>> ops;  // op -> (count, bytes)
+  std::mutex ops_mu;
+  o.on_operation = [&](std::string_view op, int64_t bytes) {
+    std::lock_guard<std::mutex> lock(ops_mu);
+    ops[std::string(op)].first++;
+    ops[std::string(op)].second += bytes;
+  };
   S3ReplicaClient c(o);
   const std::string data = random_bytes(o.part_size * 2 + 12345, 7);
   StringReader in(data, 100 * 1000);  // a reader that returns short chunks
@@ -210,6 +219,11 @@ TEST_CASE("large snapshots go up in parts and stream back in small reads") {
   std::string back = read_all(*r, 1000);
   CHECK(back.size() == data.size());
   CHECK(hs::storage::sha256_hex(back) == hs::storage::sha256_hex(data));
+  CHECK(ops["PUT"].first == 3);  // three parts
+  CHECK(ops["PUT"].second == static_cast<int64_t>(data.size()));
+  CHECK(ops["GET"].first == 1);
+  CHECK(ops["GET"].second == static_cast<int64_t>(data.size()));
+  CHECK(ops["LIST"].first == 1);
 
   // Exactly one part's worth is a single PUT (no empty trailing part).
   const std::string exact = random_bytes(o.part_size, 8);
