@@ -20,23 +20,13 @@
 
 #include "core/error.h"
 #include "core/lz4_frame.h"
+#include "core/restore_format.h"
 #include "core/restore_wal.h"
 
 namespace hs::core {
 namespace {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
-
-// Go's time.Duration.String() closely enough for logs: "8.90813ms", "1.5s".
-std::string go_duration(std::chrono::nanoseconds d) {
-  double ns = static_cast<double>(d.count());
-  char buf[64];
-  if (ns < 1e3) std::snprintf(buf, sizeof buf, "%.0fns", ns);
-  else if (ns < 1e6) std::snprintf(buf, sizeof buf, "%gµs", ns / 1e3);
-  else if (ns < 1e9) std::snprintf(buf, sizeof buf, "%gms", ns / 1e6);
-  else std::snprintf(buf, sizeof buf, "%gs", ns / 1e9);
-  return buf;
-}
 
 std::string errno_text() { return std::strerror(errno); }
 

@@ -1,0 +1,15 @@
+#pragma once
+// Shared parts of the listing commands (generations, snapshots, wal): flags common to them and
+// the per-replica error handling litestream uses there (log the error, keep going, exit 0).
+#include <string>
+#include <vector>
+
+#include "cli/command_log.h"
+#include "cli/target.h"
+
+namespace hs::cli {
+
+// Log fields identifying a replica, as litestream's Replica.Logger(): db (config mode) + replica.
+log::Fields replica_fields(const Target& t, const NamedReplica& r);
+
+}  // namespace hs::cli

@@ -1,0 +1,18 @@
+#include "cli/run_command.h"
+
+#include <exception>
+
+#include "cli/command_log.h"
+
+namespace hs::cli {
+
+int run_command(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    log::error("failed to run", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+}  // namespace hs::cli
