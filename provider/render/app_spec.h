@@ -22,7 +22,7 @@ namespace hs::render {
 
 // ports = [{ name, container_port, protocol }]
 struct PortSpec {
-  std::string name;            // name: IANA service name (lowercase, <= 15 chars), "" = unnamed
+  std::string name{};            // name: IANA service name (lowercase, <= 15 chars), "" = unnamed
   int64_t container_port = 0;  // container_port: 1..65535 (required)
   std::string protocol = "TCP";  // protocol: "TCP" | "UDP" | "SCTP", default "TCP"
 };
@@ -35,17 +35,17 @@ struct ResourcesSpec {
 
 // replica { ... }: one block per backup target, keys as litestream's replica keys in snake_case.
 struct ReplicaSpec {
-  std::string name;                // name: unique per app; default = type (as litestream)
-  std::string type;                // type: "s3" | "file" (required)
-  std::string endpoint;            // endpoint: s3 only; e.g. "http://minio.nas.lan:9000" ("" = AWS)
-  std::string bucket;              // bucket: s3 only, required for s3
-  std::string path;                // path: s3 = key prefix; file = absolute directory on the node (hostPath)
-  std::string region;              // region: s3 only ("" = replicator's default)
+  std::string name{};                // name: unique per app; default = type (as litestream)
+  std::string type{};                // type: "s3" | "file" (required)
+  std::string endpoint{};            // endpoint: s3 only; e.g. "http://minio.nas.lan:9000" ("" = AWS)
+  std::string bucket{};              // bucket: s3 only, required for s3
+  std::string path{};                // path: s3 = key prefix; file = absolute directory on the node (hostPath)
+  std::string region{};              // region: s3 only ("" = replicator's default)
   bool force_path_style = false;   // force_path_style: s3 only
   bool skip_verify = false;        // skip_verify: s3 only, skip TLS verification
-  std::string sync_interval;       // sync_interval: Go duration, "" = replicator default (1s)
-  std::string snapshot_interval;   // snapshot_interval: Go duration, "" = off
-  std::string retention;           // retention: Go duration, "" = replicator default (24h)
+  std::string sync_interval{};       // sync_interval: Go duration, "" = replicator default (1s)
+  std::string snapshot_interval{};   // snapshot_interval: Go duration, "" = off
+  std::string retention{};           // retention: Go duration, "" = replicator default (24h)
 };
 
 // verify { ... }: a CronJob that restores the newest backup and checks it.
@@ -69,7 +69,7 @@ struct AlertsSpec {
 };
 
 struct AppSpec {
-  std::string name;                      // name: DNS-1123 label, <= 45 chars (suffixes "-verify" etc.) (required)
+  std::string name{};                      // name: DNS-1123 label, <= 45 chars (suffixes "-verify" etc.) (required)
   std::string namespace_ = "default";    // namespace: DNS-1123 label, default "default"
   std::string image;                     // image: the app's container image (required)
   std::vector<std::string> command;      // command: overrides the image's entrypoint, empty = image's

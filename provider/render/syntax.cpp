@@ -1,8 +1,9 @@
 #include "render/syntax.h"
 
+#include "config/duration.h"
+
 #include <array>
 #include <cctype>
-#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -86,69 +87,14 @@ std::string check_env_name(const std::string& s) {
   return "";
 }
 
-// Go's time.ParseDuration, including its unit spellings and its int64 nanosecond range.
-std::optional<int64_t> parse_go_duration(const std::string& in, std::string* why) {
-  auto fail = [&](const std::string& msg) -> std::optional<int64_t> {
-    if (why) *why = msg;
-    return std::nullopt;
-  };
-  const std::string bad = "invalid duration " + quoted(in) +
-                          " (use Go's syntax: a number and a unit ns, us, ms, s, m or h, e.g. \"90s\", "
-                          "\"1m30s\", \"24h\"; days are not a unit, write \"168h\" for 7 days)";
-  std::string s = in;
-  bool negative = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    negative = s[0] == '-';
-    s.erase(0, 1);
-  }
-  if (s == "0") return 0;
-  if (s.empty()) return fail(bad);
-  static const std::array<std::pair<const char*, int64_t>, 8> units{{
-      {"ns", 1},
-      {"us", 1000},
-      {"\xC2\xB5s", 1000},  // U+00B5 micro sign
-      {"\xCE\xBCs", 1000},  // U+03BC Greek mu
-      {"ms", 1000000},
-      {"s", 1000000000LL},
-      {"m", 60LL * 1000000000LL},
-      {"h", 3600LL * 1000000000LL},
-  }};
-  const long double max = static_cast<long double>(std::numeric_limits<int64_t>::max());
-  long double total = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    // number: digits, optional '.', digits; at least one digit overall
-    long double whole = 0, frac = 0, scale = 1;
-    size_t digits = 0;
-    while (i < s.size() && is_digit(s[i])) whole = whole * 10 + (s[i++] - '0'), ++digits;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      while (i < s.size() && is_digit(s[i])) scale /= 10, frac += (s[i++] - '0') * scale, ++digits;
-    }
-    if (digits == 0) return fail(bad);
-    size_t u = i;
-    while (u < s.size() && !is_digit(s[u]) && s[u] != '.') ++u;
-    std::string unit = s.substr(i, u - i);
-    if (unit.empty()) return fail("missing unit in duration " + quoted(in) + " (e.g. \"30s\", \"5m\", \"24h\")");
-    int64_t mult = 0;
-    for (auto& [name, m] : units)
-      if (unit == name) mult = m;
-    if (mult == 0)
-      return fail("unknown unit " + quoted(unit) + " in duration " + quoted(in) +
-                  " (Go's units are ns, us, ms, s, m, h; there is no \"d\": write \"168h\" for 7 days)");
-    total += (whole + frac) * mult;
-    if (total > max) return fail("duration " + quoted(in) + " is out of range (more than ~292 years)");
-    i = u;
-  }
-  auto ns = static_cast<int64_t>(total);
-  return negative ? -ns : ns;
-}
-
 std::string check_positive_duration(const std::string& s) {
+  // The replicator's own parser (Go's time.ParseDuration rules), so both sides agree on every value.
   std::string why;
-  auto d = parse_go_duration(s, &why);
-  if (!d) return why;
-  if (*d <= 0) return "duration " + quoted(s) + " must be greater than zero";
+  auto d = hs::config::parse_duration(s, &why);
+  if (!d)
+    return why + " (use Go's syntax: a number and a unit ns, us, ms, s, m or h, e.g. \"90s\", \"1m30s\", "
+                 "\"24h\"; there is no day unit: write \"168h\" for 7 days)";
+  if (d->count() <= 0) return "duration " + quoted(s) + " must be greater than zero";
   return "";
 }
 

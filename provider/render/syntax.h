@@ -5,8 +5,6 @@
 // names, ports and quantities, Go's time.ParseDuration for durations (the replicator parses them the
 // same way), robfig/cron's standard parser for CronJob schedules (what the CronJob controller uses).
 
-#include <cstdint>
-#include <optional>
 #include <string>
 
 namespace hs::render::syntax {
@@ -20,9 +18,7 @@ std::string check_port_name(const std::string& s);
 // Environment variable name as Kubernetes has always accepted it: [-._a-zA-Z][-._a-zA-Z0-9]*.
 std::string check_env_name(const std::string& s);
 
-// Go time.ParseDuration; the value in nanoseconds, or nullopt (with *why set) when invalid.
-std::optional<int64_t> parse_go_duration(const std::string& s, std::string* why = nullptr);
-// A Go duration that must be > 0.
+// A Go duration (parsed by hs::config::parse_duration, as the replicator does) that must be > 0.
 std::string check_positive_duration(const std::string& s);
 
 // Cron schedule: 5 fields (minute hour day-of-month month day-of-week) with *, ?, lists, ranges,

@@ -129,7 +129,9 @@ void check_replicas(const AppSpec& s, Checker& c) {
     return;
   }
   std::map<std::string, size_t> names, targets;
+  // Overlap with the database directory is only checked against a valid database_path.
   const std::string db_dir = parts::database_dir(s);
+  const bool db_ok = sx::check_clean_absolute_path(s.database_path).empty() && db_dir != "/";
   for (size_t i = 0; i < s.replicas.size(); ++i) {
     const ReplicaSpec& r = s.replicas[i];
     auto at = [&](const char* f) { return p({a("replica"), PathStep::at(int64_t(i)), a(f)}); };
@@ -174,7 +176,7 @@ void check_replicas(const AppSpec& s, Checker& c) {
         c.required(at("path"), r.path, "file replicas need the absolute directory on the node");
       } else if (auto why = sx::check_clean_absolute_path(r.path); !why.empty()) {
         c.check(at("path"), "Invalid path", why);
-      } else if (r.path == "/" || path_within(r.path, db_dir) || path_within(db_dir, r.path) ||
+      } else if (r.path == "/" || (db_ok && (path_within(r.path, db_dir) || path_within(db_dir, r.path))) ||
                  path_within(r.path, "/tmp") || path_within(r.path, parts::kConfigDir)) {
         c.add(at("path"), "Invalid path",
               to_string(at("path")) + ": " + quoted(r.path) +
