@@ -14,7 +14,7 @@ BUILD_PKGS=(build-essential cmake ninja-build pkg-config git ca-certificates
 TEST_PKGS=(python3 curl openssl procps psmisc unzip zip xattr
   swift swift-proxy swift-account swift-container swift-object memcached
   podman buildah skopeo runc gnupg)
-RELEASE_PKGS=(crossbuild-essential-arm64 qemu-user-static)
+RELEASE_PKGS=(crossbuild-essential-arm64 qemu-user-static dpkg-dev)
 RELEASE_ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libssl-dev:arm64 libsqlite3-dev:arm64
   libcurl4-openssl-dev:arm64 libyaml-cpp-dev:arm64 liblz4-dev:arm64 libpugixml-dev:arm64)
 
@@ -36,6 +36,26 @@ if ((${#missing[@]})); then
 fi
 
 if [[ $level == release ]]; then
+  # The static replicator links a minimal libcurl built from Debian's curl source package
+  # (scripts/release-curl.sh): Debian's libcurl.a needs GSS-API, which has no static archive.
+  src_list=/etc/apt/sources.list.d/homeserver-deb-src.sources
+  if [[ ! -f $src_list ]]; then
+    cat >"$src_list" <<'SRC'
+# Added by homeserver's scripts/install-deps.sh release: Debian source packages (curl).
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    apt-get update -qq
+  fi
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     dpkg --add-architecture arm64
     apt-get update -qq
