@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Provider benchmark (not a test; prints figures for docs/benchmarks.md):
+#  1. `terraform plan` of 100 homeserver_sqlite_app vs 100 terraform_data in the same run (median of RUNS,
+#     alternating so both see the same machine load), plus 1 app to show the fixed per-plan cost;
+#  2. provider start-to-handshake: exec with terraform's env to the handshake line on stdout (median of 50).
+# Usage: tests/bench/provider.sh [build-dir]   (default: $HS_BUILD_DIR or ./build)   RUNS=7 by default.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-${HS_BUILD_DIR:-$here/../../build}}" && pwd)
+provider="$build/bin/terraform-provider-homeserver"
+terraform=${HS_TERRAFORM:-/usr/local/bin/terraform}
+runs=${RUNS:-7}
+[[ -x $provider ]] || { echo "no provider binary at $provider (build target terraform-provider-homeserver)" >&2; exit 1; }
+[[ -x $terraform ]] || { echo "no terraform at $terraform" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/hs-bench-provider.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export TF_CLI_CONFIG_FILE=$work/terraformrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+cat >"$TF_CLI_CONFIG_FILE" <<HCL
+provider_installation {
+  dev_overrides { "registry.terraform.io/homeserver/homeserver" = "$build/bin" }
+  direct {}
+}
+HCL
+
+required='terraform {
+  required_providers {
+    homeserver = { source = "homeserver/homeserver" }
+  }
+}'
+app_body='  name          = "app-${count.index}"
+  image         = "ghcr.io/example/app:1"
+  database_path = "/data/app.db"
+  replica {
+    type   = "s3"
+    bucket = "backups"
+    path   = "app-${count.index}"
+  }
+  verify {
+    schedule = "30 3 * * *"
+  }'
+mkdir -p "$work/apps100" "$work/apps1" "$work/data100"
+printf '%s\nresource "homeserver_sqlite_app" "app" {\n  count = 100\n%s\n}\n' "$required" "$app_body" >"$work/apps100/main.tf"
+printf '%s\nresource "homeserver_sqlite_app" "app" {\n  count = 1\n%s\n}\n' "$required" "$app_body" >"$work/apps1/main.tf"
+cat >"$work/data100/main.tf" <<'HCL'
+resource "terraform_data" "app" {
+  count = 100
+  input = { name = "app-${count.index}", image = "ghcr.io/example/app:1", database_path = "/data/app.db" }
+}
+HCL
+
+python3 - "$terraform" "$provider" "$work" "$runs" <<'PY'
+import os, statistics, subprocess, sys, time
+terraform, provider, work, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+
+def plan(name):
+    d = os.path.join(work, name)
+    env = dict(os.environ, TF_DATA_DIR=os.path.join(d, ".tfdata"))
+    t = time.monotonic()
+    p = subprocess.run([terraform, "plan", "-input=false", "-no-color", "-refresh=false"], cwd=d, env=env,
+                       capture_output=True, text=True)
+    dt = time.monotonic() - t
+    if p.returncode != 0 or "100 to add" not in p.stdout and "1 to add" not in p.stdout:
+        sys.exit(f"plan in {name} failed:\n{p.stdout}\n{p.stderr}")
+    return dt
+
+subprocess.run([terraform, "init", "-input=false"], cwd=os.path.join(work, "data100"), capture_output=True,
+               env=dict(os.environ, TF_DATA_DIR=os.path.join(work, "data100", ".tfdata")), check=True)
+times = {"apps100": [], "apps1": [], "data100": []}
+plan("apps100"); plan("data100")  # warm the page cache
+for _ in range(runs):
+    for name in times:
+        times[name].append(plan(name))
+med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+print(f"terraform plan, median of {runs} (ms): 100 homeserver_sqlite_app {med['apps100']:.0f}, "
+      f"1 homeserver_sqlite_app {med['apps1']:.0f}, 100 terraform_data {med['data100']:.0f}")
+print(f"  ratio 100 apps / 100 terraform_data: {med['apps100'] / med['data100']:.2f}x; "
+      f"per extra app: {(med['apps100'] - med['apps1']) / 99:.2f} ms")
+
+# Start-to-handshake, as terraform starts it: the magic cookie, protocol versions and a client cert (mTLS).
+cert = os.path.join(work, "client.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-nodes",
+                "-keyout", os.path.join(work, "client.key"), "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=DNS:localhost"], check=True, capture_output=True)
+env = dict(os.environ, TF_PLUGIN_MAGIC_COOKIE="d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+           PLUGIN_PROTOCOL_VERSIONS="5,6", PLUGIN_MIN_PORT="10000", PLUGIN_MAX_PORT="25000",
+           PLUGIN_CLIENT_CERT=open(cert).read())
+samples = []
+for _ in range(50):
+    t = time.monotonic()
+    p = subprocess.Popen([provider], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=work)
+    line = p.stdout.readline()
+    samples.append(time.monotonic() - t)
+    p.kill(); p.wait()  # only the process started here, by its handle
+    if not line.startswith(b"1|6|"):
+        sys.exit(f"unexpected handshake line: {line!r}")
+print(f"provider exec-to-handshake (mTLS), median of 50: {statistics.median(samples) * 1000:.1f} ms "
+      f"(min {min(samples) * 1000:.1f}, max {max(samples) * 1000:.1f})")
+PY
