@@ -40,7 +40,7 @@ bool has_var_ref(const std::string& s) {
 void check_addr(const std::string& addr) {
   if (addr.empty() || has_var_ref(addr)) return;  // "" = metrics server off, as litestream
   auto colon = addr.rfind(':');
-  if (colon == std::string::npos) fail("addr", "missing port in address " + quote(addr) + " (e.g. \":9090\")");
+  if (colon == std::string::npos) fail("addr", "must specify port for bind address: " + quote(addr) + " (e.g. \":9090\")");
   const std::string host = addr.substr(0, colon), port = addr.substr(colon + 1);
   if (host.find(':') != std::string::npos && !(host.front() == '[' && host.back() == ']'))
     fail("addr", "IPv6 host must be in brackets, e.g. \"[::1]:9090\", got " + quote(addr));

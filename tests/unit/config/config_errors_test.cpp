@@ -31,7 +31,7 @@ TEST_CASE("bad input gives a ConfigError naming the key") {
       {"logging: {level: loud}\n", "logging.level: invalid level \"loud\""},
       {"logging: {stderr: maybe}\n", "logging.stderr: invalid boolean \"maybe\""},
       {"logging: {colour: red}\n", "logging.colour: unknown key"},
-      {"addr: localhost\n", "addr: missing port"},
+      {"addr: localhost\n", "addr: must specify port for bind address: \"localhost\""},
       {"addr: \":99999\"\n", "addr: invalid port \"99999\""},
       {"addr: \"::1:9090\"\n", "addr: IPv6 host must be in brackets"},
       {"dbs:\n  - path: /a.db\n    min-checkpoint-page-count: 0\n",
