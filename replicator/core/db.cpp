@@ -123,6 +123,10 @@ bool Db::open() {
     };
     open_conn(&conn_);
     open_conn(&read_conn_);
+    // Our rare writes (the checkpoint's write lock, _litestream_seq) compete with an app that may
+    // write back to back; SQLite's default handler sleeps up to 100 ms between tries and can starve.
+    // Retrying every millisecond takes the lock in the first gap between two app transactions.
+    sqlite3_busy_handler(conn_, &Db::busy_retry, this);
     // Held for the life of the Db: closing any descriptor of the file would drop this process's
     // POSIX locks, SQLite's read lock included. Snapshots read through it.
     db_fd_ = ::open(opt_.path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -165,6 +169,15 @@ bool Db::open() {
   }
   synced_once_ = false;
   return true;
+}
+
+int Db::busy_retry(void* self, int attempt) {
+  auto* db = static_cast<Db*>(self);
+  auto now = std::chrono::steady_clock::now();
+  if (attempt == 0) db->busy_since_ = now;
+  if (now - db->busy_since_ >= db->opt_.busy_timeout) return 0;
+  ::usleep(1000);
+  return 1;
 }
 
 void Db::close() {

@@ -71,8 +71,8 @@ class Db {
   // (generation, highest shadow index, frame-aligned size of that shadow file); zero if none.
   Pos pos() const;
 
-  // Copies what is committed, releases the read transaction, runs the checkpoint, re-acquires the
-  // read transaction and, if the WAL restarted, starts the next shadow index under the write lock.
+  // Under the write lock: copies what is committed, releases the read transaction, checkpoints,
+  // re-acquires the read transaction; then, if the WAL restarted, starts the next shadow index.
   void checkpoint(CheckpointMode mode);
 
   // A stable view of the database file for a snapshot: runs a PASSIVE checkpoint, then holds a read
@@ -110,7 +110,10 @@ class Db {
     int64_t new_size = 0;       // shadow size after the copy (ends on a commit frame)
   };
   CopyResult copy_to_shadow_wal(const std::string& shadow_path);
-  void exec_checkpoint(CheckpointMode mode);
+  struct CheckpointResult {
+    int64_t busy = 0, log_frames = 0, checkpointed = 0;
+  };
+  CheckpointResult exec_checkpoint(sqlite3* c, CheckpointMode mode);
   void acquire_read_lock();
   void release_read_lock();
   void exec(sqlite3* c, const char* sql);
@@ -121,7 +124,10 @@ class Db {
   std::pair<int64_t, int64_t> current_shadow_index(const std::string& generation) const;
   std::string verify_headers_match();
 
+  static int busy_retry(void* self, int attempt);
+
   DbOptions opt_;
+  std::chrono::steady_clock::time_point busy_since_;
   EventLog log_;
   std::string meta_path_;
   sqlite3* conn_ = nullptr;       // writes, checkpoints, the write-lock dance

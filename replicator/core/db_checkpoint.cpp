@@ -2,7 +2,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "core/db.h"
 #include "core/error.h"
@@ -21,29 +23,36 @@ bool read_wal_header(const std::string& path, uint8_t out[wal::kHeaderSize]) {
 
 }  // namespace
 
-void Db::exec_checkpoint(CheckpointMode mode) {
-  // Our own read transaction would stop the checkpoint at our read mark: let go of it for the
-  // checkpoint only. Everything committed so far is already in the shadow WAL.
-  release_read_lock();
+Db::CheckpointResult Db::exec_checkpoint(sqlite3* c, CheckpointMode mode) {
   std::string sql = std::string("PRAGMA wal_checkpoint(") + checkpoint_mode_name(mode) + ");";
   sqlite3_stmt* st = nullptr;
-  int rc = sqlite3_prepare_v2(conn_, sql.c_str(), -1, &st, nullptr);
-  std::string result;
+  int rc = sqlite3_prepare_v2(c, sql.c_str(), -1, &st, nullptr);
+  CheckpointResult r;
   if (rc == SQLITE_OK) {
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-      result = std::to_string(sqlite3_column_int64(st, 0)) + "," + std::to_string(sqlite3_column_int64(st, 1)) + "," +
-               std::to_string(sqlite3_column_int64(st, 2));
+      r.busy = sqlite3_column_int64(st, 0);
+      r.log_frames = sqlite3_column_int64(st, 1);
+      r.checkpointed = sqlite3_column_int64(st, 2);
       rc = SQLITE_OK;
     }
   }
-  std::string err = rc == SQLITE_OK ? "" : sqlite3_errmsg(conn_);
+  std::string err = rc == SQLITE_OK ? "" : sqlite3_errmsg(c);
   sqlite3_finalize(st);
-  acquire_read_lock();
   if (!err.empty()) throw Error(err);
-  log_.debug("checkpoint", {{"mode", checkpoint_mode_name(mode)}, {"result", result}});
+  log_.debug("checkpoint", {{"mode", checkpoint_mode_name(mode)},
+                            {"result", std::to_string(r.busy) + "," + std::to_string(r.log_frames) + "," +
+                                           std::to_string(r.checkpointed)}});
+  return r;
 }
 
+// Litestream copies the WAL, releases its read lock and checkpoints; a transaction committed in
+// between is backfilled and, once the WAL restarts, overwritten before it reached the shadow WAL
+// (restores then miss it). We close that window: the write lock is held from the last copy until
+// the read lock is back, so the checkpoint only ever covers frames that are already copied.
+// RESTART and TRUNCATE wait (holding the write lock, as SQLite's own RESTART does) up to
+// busy_timeout for the app's readers to let the whole WAL be backfilled; TRUNCATE then shrinks the
+// -wal file through our own restarting write (journal_size_limit on our connection only).
 void Db::checkpoint(CheckpointMode mode) {
   if (snapshotting_) return;  // a snapshot is reading the database file: not now
   std::string gen = current_generation();
@@ -51,31 +60,55 @@ void Db::checkpoint(CheckpointMode mode) {
   int64_t index = current_shadow_index(gen).first;
   std::string shadow = shadow_wal_path(gen, index);
 
+  exec(conn_, "BEGIN IMMEDIATE;");
   uint8_t before[wal::kHeaderSize], after[wal::kHeaderSize];
-  if (!read_wal_header(wal_path(), before)) throw Error("read wal header: " + wal_path() + ": EOF");
   try {
-    copy_to_shadow_wal(shadow);
-  } catch (const std::exception& e) {
-    throw Error(std::string("cannot copy to end of shadow wal before checkpoint: ") + e.what());
-  }
-  exec_checkpoint(mode);
-  // A write right after a complete checkpoint makes SQLite restart the WAL from its start.
-  bump_seq();
-  if (!read_wal_header(wal_path(), after)) throw Error("read wal header: " + wal_path() + ": EOF");
-  if (std::memcmp(before, after, sizeof before) == 0) return;
-
-  // The WAL restarted. Under the write lock (the only one we ever take) nobody can append to the
-  // new WAL while we finish the old index and start the next one from the new header.
-  exec(conn_, "BEGIN;");
-  try {
-    exec(conn_, "INSERT INTO _litestream_lock (id) VALUES (1);");
-    copy_to_shadow_wal(shadow);
-    init_shadow_wal_file(shadow_wal_path(gen, index + 1));
-  } catch (const std::exception& e) {
+    try {
+      copy_to_shadow_wal(shadow);
+    } catch (const std::exception& e) {
+      throw Error(std::string("cannot copy to end of shadow wal before checkpoint: ") + e.what());
+    }
+    if (!read_wal_header(wal_path(), before)) throw Error("read wal header: " + wal_path() + ": EOF");
+    release_read_lock();
+    auto deadline = std::chrono::steady_clock::now() + opt_.busy_timeout;
+    for (;;) {
+      CheckpointResult r = exec_checkpoint(read_conn_, CheckpointMode::passive);
+      if (mode == CheckpointMode::passive || r.checkpointed >= r.log_frames ||
+          std::chrono::steady_clock::now() >= deadline)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    acquire_read_lock();
+  } catch (...) {
+    try {
+      acquire_read_lock();
+    } catch (...) {
+    }
     sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    throw Error(std::string("start next shadow wal index: ") + e.what());
+    throw;
   }
   exec(conn_, "ROLLBACK;");
+
+  // A write right after a complete checkpoint makes SQLite restart the WAL from its start (if the
+  // app did not write first: then it restarted it, which is just as good).
+  if (mode == CheckpointMode::truncate) exec(conn_, "PRAGMA journal_size_limit = 0;");
+  try {
+    bump_seq();
+  } catch (...) {
+    if (mode == CheckpointMode::truncate) sqlite3_exec(conn_, "PRAGMA journal_size_limit = -1;", nullptr, nullptr, nullptr);
+    throw;
+  }
+  if (mode == CheckpointMode::truncate) exec(conn_, "PRAGMA journal_size_limit = -1;");
+
+  if (!read_wal_header(wal_path(), after)) throw Error("read wal header: " + wal_path() + ": EOF");
+  if (std::memcmp(before, after, sizeof before) == 0) return;
+  // The WAL restarted. Everything of the old one is in the shadow; the new one starts the next
+  // index (our read lock stops a second restart before we copy it).
+  try {
+    init_shadow_wal_file(shadow_wal_path(gen, index + 1));
+  } catch (const std::exception& e) {
+    throw Error(std::string("cannot init shadow wal file: ") + e.what());
+  }
 }
 
 Db::SnapshotView::SnapshotView(Db& db) : db_(db) {

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
+#include <thread>
 
 #include "core/wal.h"
 #include "test_support.h"
@@ -362,4 +364,63 @@ TEST_CASE("old shadow files are removed once every replica is past them", "[db]"
   CHECK(size_of(db.shadow_wal_path(gen, 2)) == -1);
   CHECK(size_of(db.shadow_wal_path(gen, 3)) > 0);
   CHECK(size_of(db.shadow_wal_path(gen, 4)) > 0);
+}
+
+TEST_CASE("TRUNCATE checkpoint shrinks the -wal file through our own restarting write", "[db]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  Db db(options(dir / "app.db"), {});
+  db.sync({});
+  for (int i = 0; i < 50; ++i) app.insert(1, 3000);
+  db.sync({});
+  int64_t big = size_of(db.wal_path());
+  REQUIRE(big > wal::wal_size(db.page_size(), 50));
+  db.checkpoint(CheckpointMode::truncate);
+  CHECK(db.pos().index == 1);
+  CHECK(size_of(db.wal_path()) == wal::wal_size(db.page_size(), 1));  // header + our one frame
+  CHECK(app.scalar("SELECT count(*) FROM t") == 50);
+  app.insert(1);
+  db.sync({});
+  CHECK(db.pos().offset == size_of(db.wal_path()));
+}
+
+TEST_CASE("a checkpoint never covers frames that are not in the shadow WAL yet", "[db]") {
+  // A writer commits as fast as it can while we checkpoint over and over: after each checkpoint
+  // every index of the shadow WAL must replay to the app's rows (checked via restore in e2e); here
+  // we check the invariant directly: each shadow index is a frame-exact prefix of the WAL
+  // incarnation it copies and nothing the writer committed is missing from the last index.
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  DbOptions o = options(dir / "app.db");
+  Db db(o, {});
+  db.sync({});
+  std::atomic<bool> stop{false};
+  std::atomic<int> commits{0};
+  std::thread writer([&] {
+    AppDb w(dir / "app.db", true);
+    while (!stop) {
+      w.insert(1, 500);
+      ++commits;
+    }
+  });
+  for (int i = 0; i < 30; ++i) {
+    db.sync({});
+    db.checkpoint(i % 3 == 0 ? CheckpointMode::truncate : CheckpointMode::passive);
+  }
+  stop = true;
+  writer.join();
+  db.sync({});
+  // Replay: copy the shadow indexes over a snapshot-free empty start is not possible here, so
+  // count committed frames instead: every commit of the writer produced >= 1 frame with a commit
+  // flag; the shadow must contain at least `commits` commit frames in total.
+  int64_t commit_frames = 0;
+  std::string gen = db.current_generation();
+  int64_t fs = wal::frame_size(db.page_size());
+  for (int64_t idx = 0; idx <= db.pos().index; ++idx) {
+    auto s = hs::test::read_file(db.shadow_wal_path(gen, idx));
+    for (int64_t off = wal::kHeaderSize; off + fs <= int64_t(s.size()); off += fs)
+      if (wal::parse_frame_header(s.data() + off).is_commit()) ++commit_frames;
+  }
+  INFO("commits " << commits.load() << " commit frames " << commit_frames);
+  CHECK(commit_frames >= commits.load());
 }
