@@ -18,7 +18,12 @@ import time
 SKIP = 77
 
 WRITER = r'''
-import sqlite3, sys, time, random
+import sqlite3, sys, time, random, signal
+# SIGTERM ends the writer between transactions: a writer killed inside COMMIT can leave a
+# committed-on-disk transaction the live shm index never shows (the replica may then hold rows the
+# source does not), which would make the row-set comparison meaningless.
+stop = []
+signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
 db, log_path, start_id, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 extra = sys.argv[5] if len(sys.argv) > 5 else ""
 con = sqlite3.connect(db, timeout=5.0, isolation_level=None)
@@ -28,7 +33,7 @@ con.execute("CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v BLOB)")
 log = open(log_path, "a", buffering=1)
 i = start_id
 rnd = random.Random(i)
-while True:
+while not stop:
     n = rnd.randint(1, 5)
     con.execute("BEGIN")
     for k in range(n):
@@ -39,10 +44,12 @@ while True:
     if "maint" in extra and rnd.random() < 0.01:
         # The app's own maintenance while replicating: must lose nothing.
         op = rnd.choice(["PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(PASSIVE)"])
+        con.execute("PRAGMA busy_timeout=200")
         try:
             con.execute(op).fetchall()
         except sqlite3.OperationalError:
-            pass  # busy: our read lock held it back, as it should
+            pass  # busy: the replicator's read lock held it back, as it should
+        con.execute("PRAGMA busy_timeout=5000")
     if rate > 0:
         time.sleep(1.0 / rate)
 '''
@@ -103,6 +110,9 @@ class Scratch:
             if p.poll() is None:
                 os.kill(p.pid, signal.SIGKILL)
                 p.wait()
+        if os.environ.get("HS_KEEP_SCRATCH"):
+            log("scratch kept: " + self.dir)
+            return
         subprocess.run(["rm", "-rf", self.dir])
 
     def writer(self, db, log_name, start_id=1, rate=0.0, extra=""):
