@@ -42,7 +42,8 @@ def has_command(cmd):
     if not os.access(REPLICATOR, os.X_OK):
         return False
     r = subprocess.run([REPLICATOR, cmd, "-h"], capture_output=True, text=True)
-    return "unknown command" not in (r.stdout + r.stderr).lower() and r.returncode in (0, 2)
+    out = (r.stdout + r.stderr).lower()
+    return "unknown command" not in out and "usage:" in out
 
 
 def count_rows(path):
