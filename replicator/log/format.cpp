@@ -158,6 +158,12 @@ std::string format_go_default(const Event& e) {
   return out;
 }
 
+std::string format_fields_text(const std::vector<Field>& fields) {
+  std::string out;
+  for (const auto& f : fields) out += (out.empty() ? "" : " ") + text_string(f.key) + "=" + text_value(f.value);
+  return out;
+}
+
 std::string redact_url(std::string_view url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos || scheme_end == 0) return kRedacted;

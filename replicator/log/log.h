@@ -91,6 +91,8 @@ inline void error(std::string_view msg, Fields f = {}) { log(Level::error, msg, 
 std::string format_text(const Event& e);
 std::string format_json(const Event& e);
 std::string format_go_default(const Event& e);
+// Just the fields as text: `db=/data/app.db error="no such host"` (alert messages use it).
+std::string format_fields_text(const std::vector<Field>& fields);
 
 using HookId = int;
 HookId add_hook(std::function<void(const Event&)> hook);  // called for WARN and ERROR events

@@ -1,0 +1,62 @@
+#include "alert/http_post.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+
+namespace hs::alert {
+namespace {
+
+size_t keep_prefix(char* data, size_t size, size_t n, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  const size_t len = size * n;
+  if (out->size() < 512) out->append(data, std::min(len, 512 - out->size()));
+  return len;
+}
+
+}  // namespace
+
+std::string HttpResponse::describe() const {
+  if (!error.empty()) return error;
+  std::string b = body.substr(0, 200);
+  for (auto& c : b)
+    if (c == '\n' || c == '\r') c = ' ';
+  return "HTTP " + std::to_string(status) + (b.empty() ? "" : ": " + b);
+}
+
+HttpResponse http_post(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
+                       std::chrono::milliseconds timeout) {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  HttpResponse r;
+  CURL* c = curl_easy_init();
+  if (!c) {
+    r.error = "cannot create a curl handle";
+    return r;
+  }
+  curl_slist* hdrs = nullptr;
+  for (const auto& h : headers) hdrs = curl_slist_append(hdrs, h.c_str());
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_POST, 1L);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.size()));
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(std::min<int64_t>(timeout.count(), 5000)));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_prefix);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "homeserver-replicator");
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    r.error = curl_easy_strerror(rc);  // generic text, never the URL
+  } else {
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  }
+  curl_slist_free_all(hdrs);
+  curl_easy_cleanup(c);
+  return r;
+}
+
+}  // namespace hs::alert
