@@ -58,6 +58,7 @@ function(hs_release_static_variant target)
   set(launcher ${CMAKE_SOURCE_DIR}/scripts/release-static-link.sh
       --pkgconfig-path ${HS_RELEASE_ARCH_WORK}/curl/lib/pkgconfig:/usr/lib/${HS_RELEASE_TRIPLE}/pkgconfig:/usr/share/pkgconfig
       --replace curl=${HS_RELEASE_ARCH_WORK}/curl/lib/libcurl.a
+      --archive-dir ${HS_RELEASE_ARCH_WORK}/lib
       --archive-dir ${HS_RELEASE_ARCH_WORK}/debs/usr/lib/${HS_RELEASE_TRIPLE})
   foreach(pkg IN LISTS S_PKGS)
     list(APPEND launcher --pkg ${pkg})
@@ -68,11 +69,12 @@ function(hs_release_static_variant target)
     RULE_LAUNCH_LINK "${launcher}"
     OUTPUT_NAME ${target}
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin/static)
-  target_link_options(${variant} PRIVATE -s)
+  # Stripped, and unreferenced sections of the archives dropped: the image size is a goal (docs/benchmarks.md).
+  target_link_options(${variant} PRIVATE -s -Wl,--gc-sections)
   add_dependencies(${variant} hs_release_prep)
 endfunction()
 
-hs_release_static_variant(homeserver-replicator PKGS libcurl sqlite3 liblz4 openssl zlib)
+hs_release_static_variant(homeserver-replicator PKGS libcurl sqlite3 liblz4 openssl zlib libbrotlienc libbrotlidec)
 hs_release_static_variant(terraform-provider-homeserver PKGS grpc++ protobuf openssl zlib)
 
 # The arm64 sub-build stops here: the main build packages its outputs.

@@ -2,7 +2,8 @@
 """Writes the replicator image as an OCI image archive (oci-archive), without any base image.
 
 Layout of the archive (a tar of an OCI image layout):
-    oci-layout, index.json  -> one image index (ref.name = <version>)
+    oci-layout, index.json  -> one image index (ref.name = homeserver-replicator:<version>,
+                               which podman load names localhost/homeserver-replicator:<version>)
     blobs/sha256/<index>    -> linux/amd64 and linux/arm64 image manifests
     blobs/sha256/...        -> per arch: config + one gzip layer
 
@@ -183,7 +184,7 @@ def main():
               file=sys.stderr)
     index = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": manifests, "annotations": annotations}
     index_desc = layout.add(MT_INDEX, canonical_json(index),
-                            annotations={"org.opencontainers.image.ref.name": args.version})
+                            annotations={"org.opencontainers.image.ref.name": f"homeserver-replicator:{args.version}"})
     layout.write_archive(args.out, index_desc)
     with open(args.out + ".digest", "w") as f:
         f.write(index_desc["digest"] + "\n")

@@ -2,6 +2,8 @@
 # Prepares what a fully static link for <arch> needs beyond the installed -dev packages:
 #  - a minimal static libcurl (scripts/release-curl.sh: Debian's libcurl.a needs GSS-API, whose
 #    static archive Debian does not ship);
+#  - libcpp-httplib.a: Debian ships cpp-httplib as a shared library only; this compiles the same
+#    split source (Debian's source package, its split.py) with the defines of Debian's cpp-httplib.pc;
 #  - static archives of libraries whose -dev packages cannot be installed for both architectures at
 #    once (libyaml-cpp-dev in Debian 12): the .deb is downloaded with apt and unpacked into the build
 #    tree, never installed.
@@ -17,6 +19,28 @@ case $arch in
 esac
 mkdir -p "$work/$arch"
 bash "$here/release-curl.sh" "$arch" "$work/curl-src" "$work/$arch/curl"
+
+lib=$work/$arch/lib
+mkdir -p "$lib"
+if [[ ! -f $lib/libcpp-httplib.a ]]; then
+  (cd "$work/curl-src" && { ls cpp-httplib_*.dsc >/dev/null 2>&1 || apt-get source --download-only cpp-httplib >/dev/null 2>&1; }) || {
+    echo "release-prep.sh: 'apt-get source cpp-httplib' failed: run 'scripts/install-deps.sh release' (adds deb-src)" >&2
+    exit 1
+  }
+  hl=$work/$arch/httplib-src
+  rm -rf "$hl"
+  dpkg-source --no-check -x "$work"/curl-src/cpp-httplib_*.dsc "$hl" >/dev/null
+  (cd "$hl" && python3 ./split.py --out "$hl/split" >/dev/null)
+  cmp -s "$hl/split/httplib.h" /usr/include/httplib.h || {
+    echo "release-prep.sh: cpp-httplib source does not match the installed /usr/include/httplib.h (upgrade libcpp-httplib-dev)" >&2
+    exit 1
+  }
+  $triple-g++ -std=c++20 -O2 -fPIC -DCPPHTTPLIB_OPENSSL_SUPPORT -DCPPHTTPLIB_ZLIB_SUPPORT -DCPPHTTPLIB_BROTLI_SUPPORT \
+    -I"$hl/split" -c "$hl/split/httplib.cc" -o "$hl/httplib.o"
+  $triple-ar rcs "$lib/libcpp-httplib.a.tmp" "$hl/httplib.o"
+  mv "$lib/libcpp-httplib.a.tmp" "$lib/libcpp-httplib.a"
+  rm -rf "$hl"
+fi
 
 debs=$work/$arch/debs
 mkdir -p "$debs"
