@@ -46,6 +46,12 @@ struct ReplicaSpec {
   std::string sync_interval{};       // sync_interval: Go duration, "" = replicator default (1s)
   std::string snapshot_interval{};   // snapshot_interval: Go duration, "" = off
   std::string retention{};           // retention: Go duration, "" = replicator default (24h)
+  // access_key_id_env / secret_access_key_env: s3 only. Names of environment variables (keys of
+  // credentials_secret) holding THIS replica's keys, for two S3 services with different keys. Rendered
+  // as `${VAR}` references; "" = the shared LITESTREAM_ACCESS_KEY_ID / LITESTREAM_SECRET_ACCESS_KEY
+  // (or AWS_*) variables. Both or neither; they need credentials_secret.
+  std::string access_key_id_env{};
+  std::string secret_access_key_env{};
 };
 
 // verify { ... }: a CronJob that restores the newest backup and checks it.

@@ -131,6 +131,8 @@ AppSpec app_spec_from_json(const json& j) {
     rr.str("sync_interval", rep.sync_interval);
     rr.str("snapshot_interval", rep.snapshot_interval);
     rr.str("retention", rep.retention);
+    rr.str("access_key_id_env", rep.access_key_id_env);
+    rr.str("secret_access_key_env", rep.secret_access_key_env);
     s.replicas.push_back(rep);
   });
   r.str("credentials_secret", s.credentials_secret);

@@ -29,6 +29,8 @@ hs::config::ReplicaConfig replica(const ReplicaSpec& r) {
   // false is the default: write the key only when it changes something.
   if (r.force_path_style) c.force_path_style = true;
   if (r.skip_verify) c.skip_verify = true;
+  if (!r.access_key_id_env.empty()) c.access_key_id = parts::env_ref(r.access_key_id_env);
+  if (!r.secret_access_key_env.empty()) c.secret_access_key = parts::env_ref(r.secret_access_key_env);
   c.sync_interval = duration(r.sync_interval, "sync_interval");
   c.snapshot_interval = duration(r.snapshot_interval, "snapshot_interval");
   c.retention = duration(r.retention, "retention");

@@ -171,6 +171,20 @@ void check_replicas(const AppSpec& s, Checker& c) {
       while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
       while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
       target = "s3 " + r.endpoint + " " + r.bucket + "/" + prefix;
+      if (r.access_key_id_env.empty() != r.secret_access_key_env.empty())
+        c.add(r.access_key_id_env.empty() ? at("access_key_id_env") : at("secret_access_key_env"), "Missing value",
+              to_string(block) + ": set both access_key_id_env and secret_access_key_env, or neither");
+      for (auto [f, v] : {std::pair<const char*, const std::string*>{"access_key_id_env", &r.access_key_id_env},
+                          {"secret_access_key_env", &r.secret_access_key_env}}) {
+        if (v->empty()) continue;
+        c.check(at(f), "Invalid environment variable name", sx::check_env_name(*v));
+        if (v->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+          c.add(at(f), "Invalid environment variable name",
+                to_string(at(f)) + ": " + quoted(*v) + " may contain only letters, digits and '_' (it is referenced as ${" + *v + "})");
+      }
+      if (!r.access_key_id_env.empty() && s.credentials_secret.empty())
+        c.add(at("access_key_id_env"), "Missing credentials_secret",
+              to_string(at("access_key_id_env")) + " names a variable of credentials_secret, which is not set");
     } else if (r.type == "file") {
       if (r.path.empty()) {
         c.required(at("path"), r.path, "file replicas need the absolute directory on the node");
@@ -185,7 +199,8 @@ void check_replicas(const AppSpec& s, Checker& c) {
       }
       for (auto [f, set] : {std::pair<const char*, bool>{"endpoint", !r.endpoint.empty()}, {"bucket", !r.bucket.empty()},
                             {"region", !r.region.empty()}, {"force_path_style", r.force_path_style},
-                            {"skip_verify", r.skip_verify}})
+                            {"skip_verify", r.skip_verify}, {"access_key_id_env", !r.access_key_id_env.empty()},
+                            {"secret_access_key_env", !r.secret_access_key_env.empty()}})
         if (set)
           c.add(at(f), "Not valid for a file replica",
                 to_string(at(f)) + " applies only to s3 replicas; this replica's type is \"file\"");

@@ -111,12 +111,13 @@ TEST_CASE("the replicator config is the config model's, and holds no secret") {
       // Without env expansion the replicator reads back exactly the model we built...
       auto parsed = hs::config::parse(out.replicator_config, {.expand_env = false});
       CHECK(parsed == hs::render::replicator_config(spec, hs::render::SecretValues::Referenced));
-      // ...and with the Secret's env it gets the real values.
+      // ...and with the rendered Secret's env it gets the real values.
       std::map<std::string, std::string> env;
       for (const auto& e : hs::render::parts::secret_env(spec)) env[e.name] = e.value;
       auto expanded = hs::config::expand_vars(out.replicator_config, [&](const std::string& k) {
         auto it = env.find(k);
-        return it == env.end() ? std::string() : it->second;
+        // Variables of the user's credentials_secret stay references (the Inline model keeps them too).
+        return it == env.end() ? "${" + k + "}" : it->second;
       });
       CHECK(hs::config::parse(expanded, {.expand_env = false}) ==
             hs::render::replicator_config(spec, hs::render::SecretValues::Inline));
