@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <mutex>
 
 namespace hs::alert {
@@ -12,6 +13,21 @@ size_t keep_prefix(char* data, size_t size, size_t n, void* user) {
   const size_t len = size * n;
   if (out->size() < 512) out->append(data, std::min(len, 512 - out->size()));
   return len;
+}
+
+size_t keep_header(char* data, size_t size, size_t n, void* user) {
+  auto* out = static_cast<std::map<std::string, std::string>*>(user);
+  std::string line(data, size * n);
+  auto colon = line.find(':');
+  if (colon != std::string::npos && out->size() < 64) {
+    std::string name = line.substr(0, colon);
+    for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    (*out)[name] = value;
+  }
+  return size * n;
 }
 
 }  // namespace
@@ -47,6 +63,8 @@ HttpResponse http_post(const std::string& url, const std::vector<std::string>& h
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_prefix);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, keep_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "homeserver-replicator");
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {

@@ -2,6 +2,7 @@
 // One HTTP POST over libcurl with a short timeout; used by the alert sinks and verify's pings.
 // Error messages never contain the URL (webhook URLs are secrets).
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@ struct HttpResponse {
   long status = 0;       // 0 when no response arrived
   std::string error;     // transport error ("Couldn't connect to server"), "" otherwise
   std::string body;      // first bytes of the response (for error messages)
+  std::map<std::string, std::string> headers;  // response headers, names lowercased
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
   std::string describe() const;  // "HTTP 404: <body prefix>" or the transport error
 };
