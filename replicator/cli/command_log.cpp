@@ -27,24 +27,90 @@ const char* level_name(int level) {
   }
 }
 
-// slog's text handler quotes a value when it is empty or has spaces, '=', '"' or control bytes.
-std::string text_value(const std::string& v) {
-  bool quote = v.empty();
-  for (unsigned char c : v)
-    if (c <= ' ' || c == '=' || c == '"' || c == 0x7f) quote = true;
-  if (!quote) return v;
+// Decodes the UTF-8 rune at v[i]; returns its length, 0 if invalid.
+size_t decode_rune(const std::string& v, size_t i, unsigned& rune) {
+  unsigned char c = static_cast<unsigned char>(v[i]);
+  size_t len = c >= 0xf8 ? 0 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+  if (len == 0 || i + len > v.size()) return 0;
+  rune = c & (0x7fu >> len);
+  for (size_t k = 1; k < len; k++) {
+    unsigned char b = static_cast<unsigned char>(v[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    rune = (rune << 6) | (b & 0x3fu);
+  }
+  return len;
+}
+
+// Non-ASCII runes Go's unicode.IsPrint rejects or unicode.IsSpace accepts (the common ones):
+// C1 controls, NBSP, soft hyphen, the Unicode spaces and format characters, BOM.
+bool go_unprintable(unsigned r) {
+  return r <= 0xa0 || r == 0xad || r == 0x1680 || (r >= 0x2000 && r <= 0x200f) || (r >= 0x2028 && r <= 0x202f) ||
+         (r >= 0x205f && r <= 0x206f) || r == 0x3000 || r == 0xfeff;
+}
+
+// Go's strconv.Quote, enough for log values.
+std::string go_quote(const std::string& v) {
   std::string out = "\"";
-  for (unsigned char c : v) {
-    if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20) {
-      char buf[8];
+  char buf[16];
+  for (size_t i = 0; i < v.size();) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c < 0x80) {
+      i++;
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\a': out += "\\a"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\v': out += "\\v"; break;
+        default:
+          if (c < 0x20 || c == 0x7f) {
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      continue;
+    }
+    unsigned rune = 0;
+    size_t len = decode_rune(v, i, rune);
+    if (len == 0) {
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
-    } else out += static_cast<char>(c);
+      i++;
+    } else if (go_unprintable(rune)) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", rune);
+      out += buf;
+      i += len;
+    } else {
+      out.append(v, i, len);
+      i += len;
+    }
   }
   return out + "\"";
+}
+
+// slog's text handler quotes a value when it is empty or has spaces, '=', '"' or anything Go
+// would not print as is.
+std::string text_value(const std::string& v) {
+  bool quote = v.empty();
+  for (size_t i = 0; i < v.size() && !quote;) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c < 0x80) {
+      quote = c <= ' ' || c == '=' || c == '"' || c == 0x7f;
+      i++;
+      continue;
+    }
+    unsigned rune = 0;
+    size_t len = decode_rune(v, i, rune);
+    quote = len == 0 || go_unprintable(rune);
+    i += len ? len : 1;
+  }
+  return quote ? go_quote(v) : v;
 }
 
 std::string json_string(const std::string& v) {

@@ -65,8 +65,9 @@ bool FlagSet::parse(const std::vector<std::string>& args) {
     try {
       it->second.set(value);
     } catch (const std::invalid_argument& e) {
-      fail("invalid " + std::string(it->second.is_bool ? "boolean " : "") + "value \"" + value + "\" for flag -" + name +
-           ": " + e.what());
+      // Go words the two differently: `invalid boolean value "x" for -name` vs `... for flag -name`.
+      fail(it->second.is_bool ? "invalid boolean value \"" + value + "\" for -" + name + ": " + e.what()
+                              : "invalid value \"" + value + "\" for flag -" + name + ": " + e.what());
     }
     seen_[name] = true;
   }
