@@ -64,9 +64,11 @@ class Type {
   // Human-readable, for diagnostics: "list of string", "object", "map of number".
   std::string friendly_name() const;
 
- private:
+  // Internal representation (defined in the .cpp; public only so helpers there can name it).
   struct Impl;
   explicit Type(std::shared_ptr<const Impl> impl);
+
+ private:
   std::shared_ptr<const Impl> impl_;
 };
 

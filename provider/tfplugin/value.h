@@ -136,9 +136,11 @@ class Value {
   // Debug form, HCL-like: {"a" = "x", n = 1, l = [unknown]}.
   std::string to_string() const;
 
- private:
+  // Internal representation (defined in the .cpp; public only so helpers there can name it).
   struct Impl;
   explicit Value(std::shared_ptr<const Impl> impl);
+
+ private:
   std::shared_ptr<const Impl> impl_;
 };
 
