@@ -86,6 +86,10 @@ inline void debug(std::string_view msg, Fields f = {}) { log(Level::debug, msg, 
 inline void info(std::string_view msg, Fields f = {}) { log(Level::info, msg, f); }
 inline void warn(std::string_view msg, Fields f = {}) { log(Level::warn, msg, f); }
 inline void error(std::string_view msg, Fields f = {}) { log(Level::error, msg, f); }
+inline void debug(std::string_view msg, const std::vector<Field>& f) { log(Level::debug, msg, f); }
+inline void info(std::string_view msg, const std::vector<Field>& f) { log(Level::info, msg, f); }
+inline void warn(std::string_view msg, const std::vector<Field>& f) { log(Level::warn, msg, f); }
+inline void error(std::string_view msg, const std::vector<Field>& f) { log(Level::error, msg, f); }
 
 // Formatting, exposed for tests and for the alert sinks.
 std::string format_text(const Event& e);
