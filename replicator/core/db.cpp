@@ -69,7 +69,8 @@ const char* checkpoint_mode_name(CheckpointMode m) {
   return "PASSIVE";
 }
 
-Db::Db(DbOptions opt, EventLog log) : opt_(std::move(opt)), log_(std::move(log)) {
+Db::Db(DbOptions opt, EventLog log)
+    : opt_(std::move(opt)), metrics_(metrics::registry().db(opt_.path)), log_(std::move(log)) {
   if (opt_.meta_path.empty()) {
     meta_path_ = fileio::dirname(opt_.path) + "/." + fileio::basename(opt_.path) + "-litestream";
   } else {
@@ -92,7 +93,9 @@ void Db::exec(sqlite3* c, const char* sql) {
   if (sqlite3_exec(c, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errmsg(c);
     sqlite3_free(err);
-    throw Error(msg);
+    std::string what = sql;
+    if (what.size() > 40) what = what.substr(0, 40) + "...";
+    throw Error(what + ": " + msg);
   }
 }
 
@@ -323,7 +326,7 @@ bool Db::sync(const std::vector<Pos>& replica_positions) {
   bool interval_checkpoint_due = opt_.checkpoint_interval.count() > 0 && db_stamp.size >= 0 &&
                                  now - db_mtime > opt_.checkpoint_interval &&
                                  last_shadow_size_ > wal::wal_size(page_size_, 1);
-  if (synced_once_ && wal_stamp == last_wal_stamp_ && db_stamp == last_db_stamp_ && !interval_checkpoint_due &&
+  if (synced_once_ && lost_frames_reason_.empty() && wal_stamp == last_wal_stamp_ && db_stamp == last_db_stamp_ && !interval_checkpoint_due &&
       current_generation() == last_generation_ && !last_generation_.empty()) {
     return false;  // nothing written since the last sync: no reads, no work
   }
@@ -334,6 +337,7 @@ bool Db::sync(const std::vector<Pos>& replica_positions) {
   bool changed = info.wal_size != info.shadow_size || info.restart || !info.reason.empty();
   if (!info.reason.empty()) {
     info.generation = create_generation();
+    metrics_.generation_changes.inc();
     log_.info("sync: new generation", {{"generation", info.generation}, {"reason", info.reason}});
     info.shadow_path = shadow_wal_path(info.generation, 0);
     info.shadow_size = wal::kHeaderSize;
@@ -367,9 +371,14 @@ bool Db::sync(const std::vector<Pos>& replica_positions) {
   }
   if (mode) {
     changed = true;
+    auto& cm = metrics_.checkpoint(checkpoint_mode_name(*mode));
+    auto started = std::chrono::steady_clock::now();
     try {
       checkpoint(*mode);
+      cm.count.inc();
+      cm.seconds.inc(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     } catch (const std::exception& e) {
+      cm.error_count.inc();
       throw Error(std::string("checkpoint: mode=") + checkpoint_mode_name(*mode) + " err=" + e.what());
     }
   }
@@ -378,8 +387,13 @@ bool Db::sync(const std::vector<Pos>& replica_positions) {
   last_wal_stamp_ = wal_stamp;
   last_db_stamp_ = db_stamp;
   last_generation_ = info.generation;
-  last_shadow_size_ = pos().offset;
+  Pos now_pos = pos();
+  last_shadow_size_ = now_pos.offset;
   synced_once_ = true;
+  metrics_.db_size.set(double(db_stamp.size));
+  metrics_.wal_size.set(double(wal_stamp.size));
+  metrics_.shadow_wal_index.set(double(now_pos.index));
+  metrics_.shadow_wal_size.set(double(current_shadow_index(info.generation).second));
   return changed;
 }
 

@@ -19,6 +19,7 @@
 
 #include "core/event_log.h"
 #include "core/pos.h"
+#include "metrics/metrics.h"
 
 namespace hs::core {
 
@@ -127,6 +128,7 @@ class Db {
   static int busy_retry(void* self, int attempt);
 
   DbOptions opt_;
+  metrics::DbMetrics& metrics_;
   std::chrono::steady_clock::time_point busy_since_;
   EventLog log_;
   std::string meta_path_;
@@ -152,6 +154,9 @@ class Db {
   std::string last_generation_;
   int64_t last_shadow_size_ = 0;
   bool synced_once_ = false;
+  // Set when a checkpoint could not prove every frame reached the shadow WAL: the next sync
+  // starts a new generation with this reason (litestream has no such check).
+  std::string lost_frames_reason_;
 };
 
 }  // namespace hs::core

@@ -60,8 +60,12 @@ void Db::checkpoint(CheckpointMode mode) {
   int64_t index = current_shadow_index(gen).first;
   std::string shadow = shadow_wal_path(gen, index);
 
-  exec(conn_, "BEGIN IMMEDIATE;");
+  // An app that writes back to back can keep the write lock from us for longer than busy_timeout;
+  // then we checkpoint without it and check afterwards that nothing was lost (see below).
+  bool locked = sqlite3_exec(conn_, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) == SQLITE_OK;
+  if (!locked) log_.debug("checkpoint: write lock busy, checking for missed frames afterwards");
   uint8_t before[wal::kHeaderSize], after[wal::kHeaderSize];
+  CheckpointResult result;
   try {
     try {
       copy_to_shadow_wal(shadow);
@@ -72,8 +76,8 @@ void Db::checkpoint(CheckpointMode mode) {
     release_read_lock();
     auto deadline = std::chrono::steady_clock::now() + opt_.busy_timeout;
     for (;;) {
-      CheckpointResult r = exec_checkpoint(read_conn_, CheckpointMode::passive);
-      if (mode == CheckpointMode::passive || r.checkpointed >= r.log_frames ||
+      result = exec_checkpoint(read_conn_, CheckpointMode::passive);
+      if (mode == CheckpointMode::passive || result.checkpointed >= result.log_frames ||
           std::chrono::steady_clock::now() >= deadline)
         break;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -84,19 +88,33 @@ void Db::checkpoint(CheckpointMode mode) {
       acquire_read_lock();
     } catch (...) {
     }
-    sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    if (locked) sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
     throw;
   }
-  exec(conn_, "ROLLBACK;");
+  if (locked) {
+    exec(conn_, "ROLLBACK;");
+  } else {
+    // Frames committed after our copy may be checkpointed already. They are still in the -wal
+    // file unless a restart overwrote them: copy what is there (salts and checksums tell), then
+    // every frame the checkpoint saw must be in the shadow, or that history is lost.
+    copy_to_shadow_wal(shadow);
+    int64_t shadow_frames =
+        (wal::frame_align(fileio::file_size(shadow), page_size_) - wal::kHeaderSize) / wal::frame_size(page_size_);
+    if (shadow_frames < result.log_frames) {
+      lost_frames_reason_ = "wal restarted before all frames were copied";
+      log_.warn("checkpoint: frames checkpointed before they were copied, starting a new generation",
+                {{"copied", std::to_string(shadow_frames)}, {"checkpointed", std::to_string(result.log_frames)}});
+      return;
+    }
+  }
 
-  // A write right after a complete checkpoint makes SQLite restart the WAL from its start (if the
-  // app did not write first: then it restarted it, which is just as good).
+  // A write right after a complete checkpoint makes SQLite restart the WAL from its start. If the
+  // app holds the write lock, its own next write restarts it instead; sync() notices either way.
   if (mode == CheckpointMode::truncate) exec(conn_, "PRAGMA journal_size_limit = 0;");
   try {
     bump_seq();
-  } catch (...) {
-    if (mode == CheckpointMode::truncate) sqlite3_exec(conn_, "PRAGMA journal_size_limit = -1;", nullptr, nullptr, nullptr);
-    throw;
+  } catch (const std::exception& e) {
+    log_.debug("checkpoint: _litestream_seq write skipped", {{"error", e.what()}});
   }
   if (mode == CheckpointMode::truncate) exec(conn_, "PRAGMA journal_size_limit = -1;");
 

@@ -54,19 +54,29 @@ bool DbReplicator::sync_db() {
   for (auto& r : replicas_) positions.push_back(r->pos());
   bool changed = false;
   bool ok = true;
+  auto& m = metrics::registry().db(db_->path());
+  auto started = Steady::now();
   try {
     changed = db_->sync(positions);
   } catch (const std::exception& e) {
     log_.error("sync error", {{"error", e.what()}});
     ok = false;
+    m.sync_error_count.inc();
   }
+  m.sync_count.inc();
+  m.sync_seconds.inc(std::chrono::duration<double>(Steady::now() - started).count());
   {
     std::lock_guard lk(mu_);
     ++stats_.sync_count;
     if (!ok) ++stats_.sync_error_count;
   }
-  if (changed)
-    for (auto& st : state_) st.dirty = true;
+  if (changed) {
+    auto now = Clock::now();
+    for (size_t i = 0; i < state_.size(); ++i) {
+      state_[i].dirty = true;
+      replicas_[i]->metrics().mark_pending(now);
+    }
+  }
   return ok;
 }
 

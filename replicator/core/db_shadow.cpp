@@ -60,6 +60,11 @@ Db::WalState Db::verify() {
     info.reason = "no generation exists";
     return info;
   }
+  if (!lost_frames_reason_.empty()) {
+    info.reason = lost_frames_reason_;
+    lost_frames_reason_.clear();
+    return info;
+  }
   int64_t real_size = fileio::file_size(wal_path());
   if (real_size < 0) throw Error("cannot verify wal state: stat " + wal_path() + ": no such file");
   info.wal_size = wal::frame_align(real_size, page_size_);
@@ -192,7 +197,10 @@ Db::CopyResult Db::copy_to_shadow_wal(const std::string& shadow_path) {
     if (::ftruncate(wf.get(), last_commit) != 0)
       throw Error("truncate " + shadow_path + ": " + fileio::errno_text(errno));
   }
-  if (last_commit != orig_size) fileio::fsync_fd(wf.get(), shadow_path);
+  if (last_commit != orig_size) {
+    fileio::fsync_fd(wf.get(), shadow_path);
+    metrics_.total_wal_bytes.inc(double(last_commit - orig_size));
+  }
   result.new_size = last_commit;
   return result;
 }

@@ -80,6 +80,7 @@ Replica::Replica(Db& db, std::unique_ptr<ReplicaClient> client, ReplicaOptions o
     : db_(db), client_(std::move(client)), opt_(std::move(opt)) {
   if (opt_.name.empty()) opt_.name = client_->type();
   log_ = log.with("replica", opt_.name);
+  metrics_ = &metrics::registry().replica(db_.path(), opt_.name);
 }
 
 void Replica::sync() {
@@ -105,8 +106,10 @@ void Replica::sync() {
     }
   } catch (...) {
     pos_ = Pos{};
+    metrics_->sync_errors.inc();
     throw;
   }
+  metrics_->mark_synced(Clock::now());
 }
 
 bool Replica::sync_wal() {
@@ -157,6 +160,10 @@ bool Replica::sync_wal() {
   Lz4CompressReader lz4(counted);
   client_->write_wal_segment(pos, lz4);
   pos_ = Pos{pos.generation, pos.index, size};
+  metrics_->wal_bytes.inc(double(counted.count()));
+  metrics_->frames.inc(double((size - first_frame) / fs));
+  metrics_->wal_index.set(double(pos_.index));
+  metrics_->wal_offset.set(double(pos_.offset));
   log_.info("wal segment written", {{"position", pos.str()},
                                     {"elapsed", elapsed_since(start)},
                                     {"sz", std::to_string(counted.count())}});
@@ -173,6 +180,7 @@ SnapshotInfo Replica::snapshot() {
   DbFileReader file(view);
   Lz4CompressReader lz4(file);
   SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
+  metrics_->snapshots.inc();
   log_.info("snapshot written",
             {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", std::to_string(info.size)}});
   return info;

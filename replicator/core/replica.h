@@ -12,6 +12,7 @@
 #include "core/event_log.h"
 #include "core/pos.h"
 #include "core/replica_client.h"
+#include "metrics/metrics.h"
 
 namespace hs::core {
 
@@ -31,6 +32,7 @@ class Replica {
   const ReplicaOptions& options() const { return opt_; }
   ReplicaClient& client() { return *client_; }
   const EventLog& log() const { return log_; }
+  metrics::ReplicaMetrics& metrics() { return *metrics_; }
 
   // Where the replica is: the end of the last uploaded segment. Zero when unknown (start, error).
   Pos pos() const { return pos_; }
@@ -61,6 +63,7 @@ class Replica {
   std::unique_ptr<ReplicaClient> client_;
   ReplicaOptions opt_;
   EventLog log_;
+  metrics::ReplicaMetrics* metrics_;
   Pos pos_;
 };
 

@@ -396,19 +396,29 @@ TEST_CASE("a checkpoint never covers frames that are not in the shadow WAL yet",
   db.sync({});
   std::atomic<bool> stop{false};
   std::atomic<int> commits{0};
+  std::string writer_error;
   std::thread writer([&] {
-    AppDb w(dir / "app.db", true);
-    while (!stop) {
-      w.insert(1, 500);
-      ++commits;
+    try {
+      AppDb w(dir / "app.db", true);
+      while (!stop) {
+        w.insert(1, 500);
+        ++commits;
+      }
+    } catch (const std::exception& e) {
+      writer_error = e.what();
     }
   });
   for (int i = 0; i < 30; ++i) {
-    db.sync({});
-    db.checkpoint(i % 3 == 0 ? CheckpointMode::truncate : CheckpointMode::passive);
+    try {
+      db.sync({});
+      db.checkpoint(i % 3 == 0 ? CheckpointMode::truncate : CheckpointMode::passive);
+    } catch (const std::exception& e) {
+      FAIL_CHECK(e.what());
+    }
   }
   stop = true;
   writer.join();
+  CHECK(writer_error == "");
   db.sync({});
   // Replay: copy the shadow indexes over a snapshot-free empty start is not possible here, so
   // count committed frames instead: every commit of the writer produced >= 1 frame with a commit
