@@ -70,8 +70,10 @@ class MsgpackWriter {
     out += payload;
   }
   void number(const Number& n) {
+    // As go-cty: int64 when it fits; a float64 only for exact non-integers (a float64 integer
+    // like 2^64 would come back to terraform as a different, low-precision number).
     if (n.fits_int64()) integer(n.as_int64());
-    else if (n.is_exact_double()) float64(n.as_double());
+    else if (!n.is_integer() && n.is_exact_double()) float64(n.as_double());
     else str(n.to_string());
   }
 

@@ -95,8 +95,13 @@ std::string check_block(const Block& b, const std::string& prefix) {
     std::string where = prefix + nb.type_name;
     if (!names.insert(nb.type_name).second) return where + ": duplicate name";
     if (nb.min_items < 0 || nb.max_items < 0 || (nb.max_items && nb.min_items > nb.max_items)) return where + ": bad min_items/max_items";
-    if ((nb.nesting == NestingMode::Single || nb.nesting == NestingMode::Group) && (nb.min_items > 1 || nb.max_items > 1))
-      return where + ": single/group blocks can't have more than one item";
+    // terraform's own rules (configschema InternalValidate).
+    if (nb.nesting == NestingMode::Single && (nb.min_items != nb.max_items || nb.min_items > 1))
+      return where + ": min_items and max_items must match (0 or 1) for single nesting";
+    if (nb.nesting == NestingMode::Group && (nb.min_items || nb.max_items))
+      return where + ": min_items and max_items must be 0 for group nesting";
+    if (nb.nesting == NestingMode::Set && nb.block.implied_type().has_dynamic())
+      return where + ": set blocks can't contain dynamic attributes";
     if (auto e = check_block(nb.block, where + "."); !e.empty()) return e;
   }
   return "";

@@ -45,6 +45,10 @@ struct Attribute {
 struct NestedBlock;
 
 struct Block {
+  Block() = default;
+  // Block{{attr(...), ...}, {NestedBlock{...}, ...}}
+  explicit Block(std::vector<Attribute> attributes_, std::vector<NestedBlock> block_types_ = {});
+
   std::vector<Attribute> attributes;
   std::vector<NestedBlock> block_types;
   std::string description;
@@ -67,6 +71,9 @@ struct NestedBlock {
   int64_t min_items = 0;
   int64_t max_items = 0;  // 0 = no limit
 };
+
+inline Block::Block(std::vector<Attribute> attributes_, std::vector<NestedBlock> block_types_)
+    : attributes(std::move(attributes_)), block_types(std::move(block_types_)) {}
 
 struct Schema {
   int64_t version = 0;  // bump when the state layout changes; Resource::upgrade sees the old one

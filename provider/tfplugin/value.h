@@ -65,6 +65,13 @@ struct Refinements {
   std::optional<std::pair<Number, bool>> number_lower, number_upper;  // bool: inclusive
   std::optional<int64_t> length_lower, length_upper;
 
+  // The common case: an unknown that will not be null (e.g. a computed id).
+  static Refinements known_not_null() {
+    Refinements r;
+    r.not_null = true;
+    return r;
+  }
+
   bool empty() const {
     return !not_null && !string_prefix && !number_lower && !number_upper && !length_lower && !length_upper;
   }
