@@ -77,6 +77,21 @@ endfunction()
 hs_release_static_variant(homeserver-replicator PKGS libcurl sqlite3 liblz4 openssl zlib libbrotlienc libbrotlidec)
 hs_release_static_variant(terraform-provider-homeserver PKGS grpc++ protobuf openssl zlib)
 
+# The image digest the provider pins its default replicator_image to (<name>:<V>@sha256:<index>):
+# every build has generated/homeserver/release_image.h with an empty digest (development builds use
+# the tag alone); the static provider variants include release-generated/ first, whose header holds
+# the digest of the image built just before them. Only provider/main.cpp is compiled again for it.
+set(HS_RELEASE_GENERATED_DIR ${CMAKE_BINARY_DIR}/release-generated CACHE PATH
+    "Directory of the release's homeserver/release_image.h (the arm64 sub-build uses the main build's)")
+if(NOT EXISTS ${CMAKE_BINARY_DIR}/generated/homeserver/release_image.h)
+  file(WRITE ${CMAKE_BINARY_DIR}/generated/homeserver/release_image.h
+       "#pragma once\n// Development build: no pinned replicator image (see cmake/Release.cmake).\n"
+       "#define HOMESERVER_REPLICATOR_IMAGE_DIGEST \"\"\n")
+endif()
+if(TARGET terraform-provider-homeserver-static)
+  target_include_directories(terraform-provider-homeserver-static BEFORE PRIVATE ${HS_RELEASE_GENERATED_DIR})
+endif()
+
 # The arm64 sub-build stops here: the main build packages its outputs.
 if(CMAKE_CROSSCOMPILING OR HOMESERVER_RELEASE_SUBBUILD)
   return()
@@ -84,33 +99,30 @@ endif()
 
 set(HS_RELEASE_DIR ${CMAKE_BINARY_DIR}/release)
 set(arm64_dir ${CMAKE_BINARY_DIR}/release-arm64)
-set(static_targets)
-foreach(t homeserver-replicator terraform-provider-homeserver)
-  if(TARGET ${t}-static)
-    list(APPEND static_targets ${t}-static)
-  endif()
-endforeach()
+set(version ${PROJECT_VERSION})
 if(NOT TARGET terraform-provider-homeserver)
   message(STATUS "release: no terraform-provider-homeserver target (HOMESERVER_BUILD_PROVIDER off or not written yet): "
                  "the release target packages the replicator image only")
 endif()
 
-# The arm64 sub-build configures with the same options and builds only the static variants. It
-# waits for the amd64 links so that, with -j2 outside and -j2 inside, at most two jobs run at once.
-add_custom_target(hs_release_arm64
-  COMMAND ${CMAKE_COMMAND} -S ${CMAKE_SOURCE_DIR} -B ${arm64_dir}
-          -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/cmake/toolchain-arm64.cmake
-          -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
-          -DHOMESERVER_BUILD_TESTS=OFF
-          -DHOMESERVER_BUILD_PROVIDER=${HOMESERVER_BUILD_PROVIDER}
-          -DHOMESERVER_RELEASE_SUBBUILD=ON
-          -DHS_RELEASE_WORK=${HS_RELEASE_WORK}
-  COMMAND ${CMAKE_COMMAND} --build ${arm64_dir} -j2 --target ${static_targets}
-  COMMENT "Cross-building the linux/arm64 release binaries in ${arm64_dir}"
+# The arm64 sub-build configures with the same options and builds only static variants, in two
+# steps (replicator, then after the image the provider). Each step waits for the amd64 work before
+# it so that, with -j2 outside and -j2 inside, at most two jobs run at once.
+set(arm64_configure ${CMAKE_COMMAND} -S ${CMAKE_SOURCE_DIR} -B ${arm64_dir}
+    -DCMAKE_TOOLCHAIN_FILE=${CMAKE_SOURCE_DIR}/cmake/toolchain-arm64.cmake
+    -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+    -DHOMESERVER_BUILD_TESTS=OFF
+    -DHOMESERVER_BUILD_PROVIDER=${HOMESERVER_BUILD_PROVIDER}
+    -DHOMESERVER_RELEASE_SUBBUILD=ON
+    -DHS_RELEASE_WORK=${HS_RELEASE_WORK}
+    -DHS_RELEASE_GENERATED_DIR=${HS_RELEASE_GENERATED_DIR})
+add_custom_target(hs_release_arm64_replicator
+  COMMAND ${arm64_configure}
+  COMMAND ${CMAKE_COMMAND} --build ${arm64_dir} -j2 --target homeserver-replicator-static
+  COMMENT "Cross-building the linux/arm64 replicator in ${arm64_dir}"
   USES_TERMINAL VERBATIM)
-add_dependencies(hs_release_arm64 ${static_targets})
+add_dependencies(hs_release_arm64_replicator homeserver-replicator-static)
 
-set(version ${PROJECT_VERSION})
 set(image_tar ${HS_RELEASE_DIR}/homeserver-replicator_${version}.oci.tar)
 add_custom_target(hs_release_image
   COMMAND python3 ${CMAKE_SOURCE_DIR}/scripts/image-build.py
@@ -120,18 +132,27 @@ add_custom_target(hs_release_image
           --binary amd64=${CMAKE_BINARY_DIR}/bin/static/homeserver-replicator
           --binary arm64=${arm64_dir}/bin/static/homeserver-replicator
           --out ${image_tar}
+          --digest-header ${HS_RELEASE_GENERATED_DIR}/homeserver/release_image.h
   COMMENT "Writing ${image_tar}"
   VERBATIM)
-add_dependencies(hs_release_image hs_release_arm64)
+add_dependencies(hs_release_image hs_release_arm64_replicator)
 
 set(package_cmd)
+set(release_needs hs_release_image)
 if(TARGET terraform-provider-homeserver-static)
+  add_dependencies(terraform-provider-homeserver-static hs_release_image)
+  add_custom_target(hs_release_arm64_provider
+    COMMAND ${arm64_configure}
+    COMMAND ${CMAKE_COMMAND} --build ${arm64_dir} -j2 --target terraform-provider-homeserver-static
+    COMMENT "Cross-building the linux/arm64 provider in ${arm64_dir}"
+    USES_TERMINAL VERBATIM)
+  add_dependencies(hs_release_arm64_provider terraform-provider-homeserver-static)
+  set(release_needs hs_release_arm64_provider)
   set(package_cmd COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/release-package.sh
       --version ${version} --out ${HS_RELEASE_DIR}
       --binary amd64=${CMAKE_BINARY_DIR}/bin/static/terraform-provider-homeserver
       --binary arm64=${arm64_dir}/bin/static/terraform-provider-homeserver
       --gpg-key "${HOMESERVER_GPG_KEY}")
 endif()
-add_custom_target(release ${package_cmd}
-  COMMENT "Release ${version} in ${HS_RELEASE_DIR}" VERBATIM)
-add_dependencies(release hs_release_image)
+add_custom_target(release ${package_cmd} COMMENT "Release ${version} in ${HS_RELEASE_DIR}" VERBATIM)
+add_dependencies(release ${release_needs})
