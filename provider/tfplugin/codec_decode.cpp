@@ -140,7 +140,7 @@ class Decoder {
     }
     std::string type_error;
     std::optional<Type> t;
-    if (json_ && type_node->kind != Node::Kind::String) {
+    if (json_) {  // inline JSON ("string", ["list","number"]), already parsed
       t = from_node(*type_node, type_error);
     } else {
       t = Type::from_json(type_node->s, type_error);
