@@ -15,17 +15,20 @@
 #include <filesystem>
 #include <homeserver/version.h>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
-#include "cli/command_log.h"
 #include "cli/flags.h"
+#include "cli/observability.h"
 #include "cli/replicas.h"
 #include "cli/replicate_exec.h"
 #include "config/config.h"
 #include "core/db_replicator.h"
 #include "core/event_log.h"
+#include "log/log.h"
+#include "metrics/server.h"
 
 namespace hs::cli {
 namespace {
@@ -61,17 +64,17 @@ std::string absolute_db_path(std::string p) {
   return std::filesystem::absolute(p).lexically_normal().string();
 }
 
+// Replication events go to hs_log, whose WARN/ERROR hooks feed the alerter.
 void emit(core::LogLevel level, const std::string& msg, const core::LogFields& fields) {
+  std::vector<hs::log::Field> f;
+  f.reserve(fields.size());
+  for (const auto& [k, v] : fields) f.push_back({k, v});
   switch (level) {
-    case core::LogLevel::debug: log::debug(msg, fields); break;
-    case core::LogLevel::info: log::info(msg, fields); break;
-    case core::LogLevel::warn: log::warn(msg, fields); break;
-    case core::LogLevel::error: log::error(msg, fields); break;
+    case core::LogLevel::debug: hs::log::debug(msg, f); break;
+    case core::LogLevel::info: hs::log::info(msg, f); break;
+    case core::LogLevel::warn: hs::log::warn(msg, f); break;
+    case core::LogLevel::error: hs::log::error(msg, f); break;
   }
-}
-
-std::string go_seconds(config::Duration d) {
-  return core::go_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
 }
 
 // Builds one database's replicator and logs litestream's "replicating to" lines for it.
@@ -84,16 +87,16 @@ std::unique_ptr<core::DbReplicator> make_replicator(const config::Config& cfg, c
   o.max_checkpoint_page_n = config::max_checkpoint_page_count(db);
 
   std::vector<core::ReplicaSetup> setups;
-  std::vector<log::Fields> lines;
+  std::vector<std::vector<hs::log::Field>> lines;
   for (const auto& rc : db.replicas) {
     config::ResolvedReplica r = config::resolve_replica(cfg, rc);
     core::ReplicaSetup s;
-    log::Fields f{{"name", r.name}, {"type", r.type}, {"sync-interval", go_seconds(r.sync_interval)}};
+    std::vector<hs::log::Field> f{{"name", r.name}, {"type", r.type}, {"sync-interval", r.sync_interval}};
     s.client = make_replica(cfg, rc).client;
     if (r.type == "s3") {
       f.insert(f.end(), {{"bucket", r.bucket}, {"path", r.path}, {"region", r.region}, {"endpoint", r.endpoint}});
     } else {
-      f.emplace_back("path", r.path);
+      f.push_back({"path", r.path});
     }
     s.options.name = r.name;
     s.options.sync_interval = r.sync_interval;
@@ -104,8 +107,8 @@ std::unique_ptr<core::DbReplicator> make_replicator(const config::Config& cfg, c
     lines.push_back(std::move(f));
   }
   auto rep = std::make_unique<core::DbReplicator>(std::move(o), config::monitor_interval(db), std::move(setups), emit);
-  log::info("initialized db", {{"path", db.path}});
-  for (const auto& f : lines) log::info("replicating to", f);
+  hs::log::info("initialized db", {{"path", db.path}});
+  for (const auto& f : lines) hs::log::info("replicating to", f);
   return rep;
 }
 
@@ -123,7 +126,9 @@ int run(const std::vector<std::string>& args) {
   }
 
   config::Config cfg;
+  std::optional<Observability> observability;  // outlives the replicators: final errors are alerted
   std::vector<std::unique_ptr<core::DbReplicator>> replicators;
+  metrics::Server metrics_server;
   pid_t child = -1;
   sigset_t wait_set, old_mask;
   try {
@@ -142,9 +147,10 @@ int run(const std::vector<std::string>& args) {
     } else {
       if (config_path.empty()) config_path = config::default_config_path();
       cfg = config::load_file(config_path, {.expand_env = !no_expand_env});
-      log::configure(cfg);
     }
     if (!exec_cmd.empty()) cfg.exec = exec_cmd;
+    // hs_log and the alerter are set up before the first line, so every line has the config's shape.
+    observability.emplace(cfg, /*from_file=*/!config_path.empty());
 
     // The signals we wait for are blocked before any thread starts, so only sigtimedwait sees them.
     sigemptyset(&wait_set);
@@ -153,10 +159,27 @@ int run(const std::vector<std::string>& args) {
     sigaddset(&wait_set, SIGCHLD);
     pthread_sigmask(SIG_BLOCK, &wait_set, &old_mask);
 
-    log::info("litestream", {{"version", std::string("v") + homeserver::kVersion}});
-    if (cfg.dbs.empty()) log::error("no databases specified in configuration");
+    hs::log::info("litestream", {{"version", std::string("v") + homeserver::kVersion}});
+    if (cfg.dbs.empty()) hs::log::error("no databases specified in configuration");
     for (const auto& db : cfg.dbs) replicators.push_back(make_replicator(cfg, db));
     for (auto& r : replicators) r->start();
+
+    if (cfg.addr && !cfg.addr->empty()) {
+      // litestream: an empty host means every interface, printed as localhost.
+      const std::string& addr = *cfg.addr;
+      auto colon = addr.rfind(':');
+      if (colon == std::string::npos || colon + 1 == addr.size())
+        throw std::runtime_error("must specify port for bind address: \"" + addr + "\"");
+      std::string host = addr.substr(0, colon);
+      if (host.empty()) host = "localhost";
+      hs::log::info("serving metrics on", {{"url", "http://" + host + ":" + addr.substr(colon + 1) + "/metrics"}});
+      try {
+        metrics_server.start(addr);
+      } catch (const std::exception& e) {
+        // As litestream: the metrics server failing does not stop replication.
+        hs::log::error("cannot start metrics server", {{"error", e.what()}});
+      }
+    }
 
     if (cfg.exec && !cfg.exec->empty()) {
       std::vector<std::string> argv;
@@ -170,7 +193,14 @@ int run(const std::vector<std::string>& args) {
     }
   } catch (const std::exception& e) {
     for (auto& r : replicators) r->stop();
-    log::error("failed to run", {{"error", e.what()}});
+    if (!observability) {
+      // No config loaded: litestream's default slog handler, stderr in Go's log format.
+      hs::log::Options o;
+      o.format = hs::log::Format::go_default;
+      o.to_stderr = true;
+      hs::log::configure(o);
+    }
+    hs::log::error("failed to run", {{"error", e.what()}});
     return 1;
   }
 
@@ -190,17 +220,17 @@ int run(const std::vector<std::string>& args) {
       pid_t got = waitpid(child, &status, WNOHANG);
       if (got != child) continue;
       child = -1;
-      log::info("subprocess exited, litestream shutting down");
+      hs::log::info("subprocess exited, litestream shutting down");
       run_error = describe_wait_status(status);
       break;
     }
-    log::info("signal received, litestream shutting down");
+    hs::log::info("signal received, litestream shutting down");
     if (child > 0) {
-      log::info("sending signal to exec process");
+      hs::log::info("sending signal to exec process");
       if (::kill(child, sig) != 0) {
         run_error = std::string("cannot signal exec process: ") + std::strerror(errno);
       } else {
-        log::info("waiting for exec process to close");
+        hs::log::info("waiting for exec process to close");
         int status = 0;
         while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
         }
@@ -212,14 +242,15 @@ int run(const std::vector<std::string>& args) {
     break;
   }
 
+  metrics_server.stop();
   // Graceful close: every committed transaction reaches every replica before we exit.
   bool closed_ok = true;
   for (auto& r : replicators)
     if (!r->stop()) closed_ok = false;
-  log::info("litestream shut down");
+  hs::log::info("litestream shut down");
   if (run_error.empty() && !closed_ok) run_error = "final sync failed";
   if (!run_error.empty()) {
-    log::error("failed to run", {{"error", run_error}});
+    hs::log::error("failed to run", {{"error", run_error}});
     return 1;
   }
   return 0;
