@@ -13,7 +13,7 @@ BUILD_PKGS=(build-essential cmake ninja-build pkg-config git ca-certificates
   sqlite3 lz4)
 TEST_PKGS=(python3 curl openssl procps psmisc unzip zip xattr
   swift swift-proxy swift-account swift-container swift-object memcached
-  podman buildah skopeo runc gnupg)
+  podman buildah skopeo runc catatonit gnupg python3-yaml)
 RELEASE_PKGS=(crossbuild-essential-arm64 qemu-user-static dpkg-dev)
 RELEASE_ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libssl-dev:arm64 libsqlite3-dev:arm64
   libcurl4-openssl-dev:arm64 libyaml-cpp-dev:arm64 liblz4-dev:arm64 libpugixml-dev:arm64)
