@@ -1,0 +1,393 @@
+#!/usr/bin/env python3
+"""The rendered pods, run for real with Debian's podman (`podman kube play`).
+
+terraform renders an app with the provider (native_sidecar = false: podman 4.3 runs an init container
+with restartPolicy Always as an ordinary init container that never exits, so the app would never
+start). The test loads the release image and builds a small app image from Debian packages
+(busybox-static + sqlite3) that inserts a row every 100 ms. Then:
+
+  1. first deploy, no replica yet: the restore init container passes, the app starts empty;
+  2. `kube down` (the emptyDir is gone: the SD card died), `kube play` again: every row the replica
+     held when the pod went down is back before the app's first statement (the app records the row
+     count it found at boot);
+  3. the CronJob's pod template: verify passes and pings the recording healthcheck receiver;
+  4. replica corrupted: the restore init container fails and the app never starts; verify fails and
+     pings /1 with the error.
+
+Changes to the test's own copy of the manifests, all for podman 4.3.1 (see docs/image.md):
+restartPolicy Never on the pod template (podman restarts init containers under Always), Secret ->
+ConfigMap (podman's kube play cannot read Secrets through envFrom), the CronJob's pod template played
+as a Pod with hostNetwork (to reach the receiver on 127.0.0.1). Everything runs in a private podman
+storage and is removed at the end.
+"""
+import base64
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+try:
+    import yaml
+except ImportError:
+    print("SKIPPED: python3-yaml is not installed (scripts/install-deps.sh test)")
+    sys.exit(77)
+
+SOURCE, BUILD = os.environ.get("HS_SOURCE_DIR"), os.environ.get("HS_BUILD_DIR")
+APP_LOOP = ("set -e; db=/data/app.db; "
+            "sqlite3 $db 'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT); "
+            "CREATE TABLE IF NOT EXISTS boot(rows INTEGER, max_id INTEGER);' >/dev/null; "
+            "sqlite3 $db 'INSERT INTO boot SELECT count(*), coalesce(max(id), 0) FROM t;'; "
+            "while true; do sqlite3 -cmd '.timeout 5000' $db \"INSERT INTO t(v) VALUES (hex(randomblob(32)));\"; "
+            "sleep 0.1; done")
+
+
+def skip(msg):
+    print(f"SKIPPED: {msg}")
+    sys.exit(77)
+
+
+def fail(msg):
+    print(f"FAIL: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def run(cmd, check=True, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if check and r.returncode:
+        fail(f"{' '.join(cmd[:4])} ... exited {r.returncode}:\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """Records healthcheck pings: (path, body)."""
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), ReceiverHandler)
+        self.pings = []
+
+
+class ReceiverHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, fmt, *args):
+        pass
+
+    def handle_ping(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        self.server.pings.append((self.path, self.rfile.read(n).decode(errors="replace")))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"OK")
+
+    do_GET = do_POST = do_HEAD = handle_ping
+
+
+class Pods:
+    def __init__(self, work):
+        self.work = work
+        conf = os.path.join(work, "containers.conf")
+        with open(conf, "w") as f:  # runc may not raise RLIMIT_NPROC here
+            f.write('[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n')
+        self.env = dict(os.environ, CONTAINERS_CONF=conf)
+        self.store = ["--root", os.path.join(work, "storage"), "--runroot", os.path.join(work, "run"),
+                      "--storage-driver", "vfs"]
+        self.podman = ["podman", *self.store, "--runtime", "runc", "--cgroup-manager", "cgroupfs"]
+
+    def p(self, *args, check=True):
+        return run([*self.podman, *args], check=check, env=self.env)
+
+    def buildah(self, *args):
+        return run(["buildah", *self.store, *args], env=self.env).stdout.strip()
+
+    def play(self, path, network=("--network", "none")):
+        return self.p("kube", "play", *network, path, check=False)
+
+    def down(self, path):
+        self.p("kube", "down", path, check=False)
+
+    def state(self, name):
+        r = self.p("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name, check=False)
+        return r.stdout.strip() if r.returncode == 0 else "absent"
+
+    def sql(self, container, query):
+        return self.p("exec", container, "/usr/bin/sqlite3", "-cmd", ".timeout 5000", "/data/app.db", query).stdout.strip()
+
+
+def build_app_image(pods, work):
+    """busybox-static (a shell) and sqlite3 with its shared libraries, from Debian packages."""
+    root = os.path.join(work, "app-rootfs")
+    debs = os.path.join(work, "debs")
+    os.makedirs(debs)
+    r = run(["apt-get", "download", "busybox-static"], check=False, cwd=debs)
+    if r.returncode:
+        skip(f"apt-get download busybox-static failed: {r.stderr.strip()}")
+    deb = [f for f in os.listdir(debs) if f.endswith(".deb")][0]
+    run(["dpkg-deb", "-x", os.path.join(debs, deb), os.path.join(debs, "x")])
+    os.makedirs(os.path.join(root, "bin"))
+    shutil.copy(os.path.join(debs, "x/bin/busybox"), os.path.join(root, "bin/busybox"))
+    for applet in ("sh", "sleep", "cat"):
+        os.symlink("busybox", os.path.join(root, "bin", applet))
+    sqlite3 = shutil.which("sqlite3")
+    files = [sqlite3] + re.findall(r"(/\S+\.so[^\s]*)", run(["ldd", sqlite3]).stdout)
+    for f in files:
+        dest = os.path.join(root, f.lstrip("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copy(os.path.realpath(f), dest)
+    os.makedirs(os.path.join(root, "tmp"), mode=0o1777)
+    ctr = pods.buildah("from", "scratch")
+    pods.buildah("copy", ctr, root, "/")
+    pods.buildah("config", "--env", "PATH=/bin:/usr/bin", ctr)
+    pods.buildah("commit", "-q", ctr, "localhost/hs-test-app:1")
+    pods.buildah("rm", ctr)
+
+
+def render(work, provider_dir, version, replica_dir, ping_url):
+    d = os.path.join(work, "tf")
+    os.makedirs(d)
+    cli = os.path.join(work, "dev.tfrc")
+    with open(cli, "w") as f:
+        f.write('provider_installation {\n  dev_overrides {\n'
+                f'    "registry.terraform.io/homeserver/homeserver" = "{provider_dir}"\n  }}\n  direct {{}}\n}}\n')
+    with open(os.path.join(d, "main.tf"), "w") as f:
+        f.write(f"""
+terraform {{
+  required_providers {{
+    homeserver = {{ source = "homeserver/homeserver" }}
+  }}
+}}
+resource "homeserver_sqlite_app" "app" {{
+  name             = "notes"
+  image            = "localhost/hs-test-app:1"
+  command          = ["/bin/sh", "-c", {json.dumps(APP_LOOP)}]
+  database_path    = "/data/app.db"
+  native_sidecar   = false
+  replicator_image = "localhost/homeserver-replicator:{version}"
+  replica {{
+    type          = "file"
+    path          = "{replica_dir}"
+    sync_interval = "1s"
+  }}
+  verify {{
+    schedule        = "0 3 * * *"
+    healthcheck_url = "{ping_url}"
+  }}
+}}
+output "manifests_yaml" {{
+  value     = homeserver_sqlite_app.app.manifests_yaml
+  sensitive = true
+}}
+""")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "TF_CLI_CONFIG_FILE": cli,
+           "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+    terraform = shutil.which("terraform") or "/usr/local/bin/terraform"
+    run([terraform, f"-chdir={d}", "apply", "-auto-approve", "-input=false", "-no-color"], env=env)
+    out = run([terraform, f"-chdir={d}", "output", "-raw", "manifests_yaml"], env=env).stdout
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def podman_copies(objects, work):
+    """The test's copies for podman 4.3.1: (deployment yaml, verify pod yaml)."""
+    config_maps, deployment, cron = [], None, None
+    for o in objects:
+        kind = o["kind"]
+        if kind == "ConfigMap":
+            config_maps.append(o)
+        elif kind == "Secret":  # -> ConfigMap with the same name and decoded values
+            data = {k: base64.b64decode(v).decode() for k, v in (o.get("data") or {}).items()}
+            data.update(o.get("stringData") or {})
+            config_maps.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": o["metadata"], "data": data})
+        elif kind == "Deployment":
+            deployment = o
+        elif kind == "CronJob":
+            cron = o
+    if not deployment or not cron:
+        fail(f"rendered objects lack a Deployment or CronJob: {[o['kind'] for o in objects]}")
+
+    def fix_pod_spec(spec):
+        spec["restartPolicy"] = "Never"
+        for c in spec.get("initContainers", []) + spec.get("containers", []):
+            for ref in c.get("envFrom", []):
+                if "secretRef" in ref:
+                    ref["configMapRef"] = ref.pop("secretRef")
+            for e in c.get("env", []):
+                src = e.get("valueFrom", {})
+                if "secretKeyRef" in src:
+                    src["configMapKeyRef"] = src.pop("secretKeyRef")
+        return spec
+
+    fix_pod_spec(deployment["spec"]["template"]["spec"])
+    template = cron["spec"]["jobTemplate"]["spec"]["template"]
+    pod_spec = fix_pod_spec(template["spec"])
+    pod_spec["hostNetwork"] = True
+    verify_pod = {"apiVersion": "v1", "kind": "Pod",
+                  "metadata": {"name": "notes-verify", "labels": template.get("metadata", {}).get("labels", {})},
+                  "spec": pod_spec}
+    paths = []
+    for name, main in (("deployment.yaml", deployment), ("verify.yaml", verify_pod)):
+        path = os.path.join(work, name)
+        with open(path, "w") as f:
+            yaml.safe_dump_all(config_maps + [main], f)
+        paths.append(path)
+    return paths, deployment
+
+
+def wait_for(what, cond, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.5)
+    fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def main():
+    if not SOURCE or not BUILD:
+        fail("run through CTest (HS_SOURCE_DIR, HS_BUILD_DIR)")
+    build = os.path.abspath(BUILD)
+    version = re.search(r'#define HOMESERVER_VERSION "([^"]+)"',
+                        open(os.path.join(build, "generated/homeserver/version.h")).read())[1]
+    image = os.path.join(build, "release", f"homeserver-replicator_{version}.oci.tar")
+    provider = os.path.join(build, "bin", "terraform-provider-homeserver")
+    replicator = os.path.join(build, "bin", "static", "homeserver-replicator")
+    for path, how in ((image, f"cmake --build {BUILD} --target release"),
+                      (provider, f"cmake --build {BUILD} --target terraform-provider-homeserver"),
+                      (replicator, f"cmake --build {BUILD} --target release")):
+        if not os.path.isfile(path):
+            skip(f"{path} is missing: run '{how}'")
+    for tool in ("podman", "buildah", "runc", "sqlite3", "apt-get"):
+        if not shutil.which(tool):
+            skip(f"{tool} is not installed (scripts/install-deps.sh test)")
+    if not (shutil.which("terraform") or os.access("/usr/local/bin/terraform", os.X_OK)):
+        skip("terraform is not installed")
+    if os.geteuid() != 0:
+        skip("podman kube play with hostPath and runc needs root here")
+
+    work = tempfile.mkdtemp(prefix="hs-pods-")
+    pods = Pods(work)
+    receiver = Receiver()
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    played = []
+    try:
+        replica_dir = os.path.join(work, "replica")
+        os.makedirs(replica_dir)
+        os.chown(replica_dir, 1000, 1000)  # hostPath is not chowned to the fsGroup: the pod's user writes here
+        ping_url = f"http://127.0.0.1:{receiver.server_address[1]}/ping/notes"
+
+        pods.p("load", "-q", "-i", image)
+        build_app_image(pods, work)
+        objects = render(work, os.path.dirname(provider), version, replica_dir, ping_url)
+        (deploy_yaml, verify_yaml), deployment = podman_copies(objects, work)
+        pod = deployment["metadata"]["name"] + "-pod-0"  # podman 4.3 names a Deployment's pod <name>-pod-0
+        app, init = f"{pod}-app", None
+        init_names = [c["name"] for c in deployment["spec"]["template"]["spec"].get("initContainers", [])]
+        if not init_names:
+            fail("the rendered Deployment has no restore init container")
+        init = f"{pod}-{init_names[0]}"
+
+        # 1. First deploy: no replica yet, the app starts on an empty database.
+        r = pods.play(deploy_yaml)
+        played.append(deploy_yaml)
+        if r.returncode:
+            fail(f"kube play: {r.stdout}\n{r.stderr}")
+        wait_for("the app to run", lambda: pods.state(app).startswith("running"))
+        boot = pods.sql(app, "SELECT rows FROM boot;")
+        if boot != "0":
+            fail(f"first deploy: the app found {boot} rows at boot, want 0")
+        print("ok: first deploy without a replica: app started on an empty database")
+
+        # Let rows accumulate and replicate, then the SD card dies.
+        wait_for("rows in the replica", lambda: os.path.isdir(os.path.join(replica_dir, "generations")), 60)
+        time.sleep(6)
+        pods.down(deploy_yaml)
+        restored = os.path.join(work, "host-restore.db")
+        run([replicator, "restore", "-o", restored, f"file://{replica_dir}"])
+        synced_rows, synced_max = run(["sqlite3", restored, "SELECT count(*), max(id) FROM t;"]).stdout.strip().split("|")
+        if int(synced_rows) < 10:
+            fail(f"only {synced_rows} rows reached the replica in ~6 s")
+
+        # 2. Play again: every synced row is back before the app's first statement.
+        r = pods.play(deploy_yaml)
+        if r.returncode:
+            fail(f"kube play (second): {r.stdout}\n{r.stderr}")
+        wait_for("the app to run again", lambda: pods.state(app).startswith("running"))
+        boot_rows, boot_max = pods.sql(app, "SELECT rows, max_id FROM boot;").split("|")
+        if int(boot_rows) < int(synced_rows) or int(boot_max) < int(synced_max):
+            fail(f"restore brought back {boot_rows} rows (max id {boot_max}) before the app started; "
+                 f"the replica held {synced_rows} (max id {synced_max})")
+        got = pods.sql(app, f"SELECT count(*) FROM t WHERE id <= {synced_max};")
+        if got != synced_rows:
+            fail(f"rows with id <= {synced_max}: {got}, want {synced_rows}")
+        print(f"ok: kube down + play: all {synced_rows} synced rows restored before the app started "
+              f"(it found {boot_rows} at boot)")
+        pods.down(deploy_yaml)
+
+        # 3. The CronJob's pod: verify passes and pings the receiver.
+        receiver.pings.clear()
+        r = pods.play(verify_yaml, network=())
+        played.append(verify_yaml)
+        verify_ctr = "notes-verify-" + objects_verify_container(verify_yaml)
+        status = wait_for("verify to finish", lambda: (s := pods.state(verify_ctr)).startswith("exited") and s, 180)
+        if status != "exited 0":
+            logs = pods.p("logs", verify_ctr, check=False)
+            fail(f"verify on a good replica: {status}\n{logs.stdout}{logs.stderr}")
+        wait_for("a success ping", lambda: any(p == "/ping/notes" or p == "/ping/notes/0" for p, _ in receiver.pings), 30)
+        print(f"ok: verify pod passed and pinged {[p for p, _ in receiver.pings]}")
+        pods.down(verify_yaml)
+
+        # 4. Corrupt the replica: restore fails and the app never starts; verify fails and pings /1.
+        corrupted = 0
+        for dirpath, _, names in os.walk(replica_dir):
+            for n in names:
+                if n.endswith(".lz4"):
+                    path = os.path.join(dirpath, n)
+                    with open(path, "r+b") as f:
+                        size = os.path.getsize(path)
+                        f.seek(max(0, size // 2))
+                        f.write(b"\xde\xad\xbe\xef" * 8)
+                    corrupted += 1
+        if not corrupted:
+            fail("no replica objects to corrupt")
+        r = pods.play(deploy_yaml)
+        wait_for("the restore init container to fail",
+                 lambda: (s := pods.state(init)).startswith("exited") and s != "exited 0", 120)
+        time.sleep(3)
+        app_state = pods.state(app)
+        if app_state.startswith("running") or app_state.startswith("exited"):
+            fail(f"corrupted replica: the app container ran ({app_state})")
+        print(f"ok: corrupted replica: restore failed ({pods.state(init)}), app never started ({app_state})")
+        pods.down(deploy_yaml)
+
+        receiver.pings.clear()
+        pods.play(verify_yaml, network=())
+        status = wait_for("verify to finish", lambda: (s := pods.state(verify_ctr)).startswith("exited") and s, 180)
+        if status == "exited 0":
+            fail("verify passed on a corrupted replica")
+        wait_for("a failure ping", lambda: any(p.endswith("/1") for p, _ in receiver.pings), 30)
+        body = next(b for p, b in receiver.pings if p.endswith("/1"))
+        if not body.strip():
+            fail("the failure ping carries no error text")
+        print(f"ok: verify on the corrupted replica failed ({status}) and pinged /1: {body.strip()[:120]!r}")
+        print("PASS")
+    finally:
+        for path in played:
+            pods.down(path)
+        pods.p("rm", "-a", "-f", check=False)
+        pods.p("pod", "rm", "-a", "-f", check=False)
+        receiver.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def objects_verify_container(verify_yaml):
+    with open(verify_yaml) as f:
+        pod = [d for d in yaml.safe_load_all(f) if d and d["kind"] == "Pod"][0]
+    return pod["spec"]["containers"][0]["name"]
+
+
+if __name__ == "__main__":
+    main()
