@@ -1,5 +1,6 @@
 #include "storage/s3/s3_factory.h"
 
+#include "log/log.h"
 #include "storage/s3/s3_client.h"
 
 namespace hs::storage {
@@ -24,6 +25,11 @@ S3Options s3_options(const config::ResolvedReplica& r) {
   o.skip_verify = r.skip_verify;
   o.access_key_id = r.access_key_id;
   o.secret_access_key = r.secret_access_key;
+  // A retry that then succeeds is no news for the user (WARN would raise an alert); when every
+  // attempt fails the caller logs the error at ERROR.
+  o.on_retry = [name = r.name](std::string_view why) {
+    log::debug("s3 request retry", {{"replica", name}, {"reason", why}});
+  };
   return o;
 }
 

@@ -47,6 +47,7 @@ TEST_CASE("a resolved s3 replica becomes client options unchanged") {
   CHECK(o.skip_verify);
   CHECK(o.access_key_id == "AKID");
   CHECK(o.secret_access_key == "SECRET");
+  CHECK(o.on_retry);  // retries are logged (DEBUG)
   auto client = storage::make_s3_replica_client(r);
   CHECK(client->type() == "s3");
 }
