@@ -217,6 +217,10 @@ std::string check_http_url(const std::string& s) {
   else return "the URL does not start with http:// or https://" + what;
   for (char c : s)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "the URL contains whitespace or control characters" + what;
+  // Characters RFC 3986 never allows unencoded. A quote or backslash would also break the quoted YAML string the
+  // replicator's config gets after ${VAR} expansion, so they must be percent-encoded.
+  if (s.find_first_of("\"\\<>^`{|}") != std::string::npos)
+    return "the URL contains a character that must be percent-encoded (one of \" \\ < > ^ ` { | })" + what;
   size_t end = s.find_first_of("/?#", rest);
   std::string authority = s.substr(rest, end == std::string::npos ? std::string::npos : end - rest);
   auto at = authority.rfind('@');

@@ -247,8 +247,10 @@ void check_alerts(const AppSpec& s, Checker& c) {
   if (al.gotify_url.empty() && !al.gotify_token.empty())
     c.add(at("gotify_url"), "Missing gotify URL", "alerts.gotify_url is required when gotify_token is set");
   for (char ch : al.gotify_token)
-    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f) {
-      c.add(at("gotify_token"), "Invalid token", "alerts.gotify_token contains whitespace or control characters");
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f || ch == '"' || ch == '\\') {
+      // A quote or backslash would break the quoted YAML string the token is expanded into.
+      c.add(at("gotify_token"), "Invalid token",
+            "alerts.gotify_token contains whitespace, control characters, '\"' or '\\'");
       break;
     }
   if (al.rate < 1) c.add(at("rate"), "Invalid rate", "alerts.rate: must be at least 1, got " + std::to_string(al.rate));
