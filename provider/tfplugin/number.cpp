@@ -72,8 +72,6 @@ std::optional<std::string> canonicalize(std::string_view s) {
 
 }  // namespace
 
-Number::Number(int64_t v) : text_(std::to_string(v)) {}
-
 Number::Number(double v) {
   if (!std::isfinite(v)) throw ValueError("a terraform number must be finite");
   char buf[64];

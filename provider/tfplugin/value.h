@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "tfplugin/type.h"
@@ -35,7 +36,9 @@ class ValueError : public std::logic_error {
 class Number {
  public:
   Number() : text_("0") {}
-  Number(int64_t v);  // NOLINT: implicit on purpose, Value::number(42)
+  // Any integer type (NOLINT: implicit on purpose, Value::number(42)).
+  template <typename I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
+  Number(I v) : text_(std::to_string(v)) {}  // NOLINT
   Number(double v);   // shortest decimal that round-trips; throws ValueError for NaN/inf
   // Parses "-12", "0.1", "1e300", "1.5E-3"; nullopt when not a finite decimal number.
   static std::optional<Number> parse(std::string_view text);
