@@ -130,7 +130,15 @@ int run(const std::vector<std::string>& args) {
   std::vector<std::unique_ptr<core::DbReplicator>> replicators;
   metrics::Server metrics_server;
   pid_t child = -1;
+  // The signals we wait for are blocked before any thread starts (alerter, replication, metrics),
+  // so only sigwaitinfo below sees them: a SIGTERM taken by another thread would kill the process
+  // without the final sync.
   sigset_t wait_set, old_mask;
+  sigemptyset(&wait_set);
+  sigaddset(&wait_set, SIGINT);
+  sigaddset(&wait_set, SIGTERM);
+  sigaddset(&wait_set, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &wait_set, &old_mask);
   try {
     const auto& pos = fs.args();
     if (pos.size() == 1) throw std::runtime_error("must specify at least one replica URL for " + pos[0]);
@@ -151,13 +159,6 @@ int run(const std::vector<std::string>& args) {
     if (!exec_cmd.empty()) cfg.exec = exec_cmd;
     // hs_log and the alerter are set up before the first line, so every line has the config's shape.
     observability.emplace(cfg, /*from_file=*/!config_path.empty());
-
-    // The signals we wait for are blocked before any thread starts, so only sigtimedwait sees them.
-    sigemptyset(&wait_set);
-    sigaddset(&wait_set, SIGINT);
-    sigaddset(&wait_set, SIGTERM);
-    sigaddset(&wait_set, SIGCHLD);
-    pthread_sigmask(SIG_BLOCK, &wait_set, &old_mask);
 
     hs::log::info("litestream", {{"version", std::string("v") + homeserver::kVersion}});
     if (cfg.dbs.empty()) hs::log::error("no databases specified in configuration");

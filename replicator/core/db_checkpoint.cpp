@@ -46,13 +46,14 @@ Db::CheckpointResult Db::exec_checkpoint(sqlite3* c, CheckpointMode mode) {
   return r;
 }
 
-// Litestream copies the WAL, releases its read lock and checkpoints; a transaction committed in
-// between is backfilled and, once the WAL restarts, overwritten before it reached the shadow WAL
-// (restores then miss it). We close that window: the write lock is held from the last copy until
-// the read lock is back, so the checkpoint only ever covers frames that are already copied.
-// RESTART and TRUNCATE wait (holding the write lock, as SQLite's own RESTART does) up to
-// busy_timeout for the app's readers to let the whole WAL be backfilled; TRUNCATE then shrinks the
-// -wal file through our own restarting write (journal_size_limit on our connection only).
+// Litestream copies the WAL, releases its read lock and checkpoints. A transaction committed in
+// that gap can be backfilled and then overwritten by a WAL restart before it reaches the shadow
+// WAL, and restores silently miss it. Holding the write lock across the checkpoint would close the
+// gap but stalls the app for the whole checkpoint (its fsyncs included). So we keep the gap as
+// short as litestream does and prove afterwards that nothing fell into it: once our read lock is
+// back (no further restart can happen), copy again; if the WAL restarted meanwhile, the frames
+// after our shadow's end must not have been overwritten by the new WAL, otherwise we cannot know
+// what was there and start a new generation (a full snapshot: slow, never wrong).
 void Db::checkpoint(CheckpointMode mode) {
   if (snapshotting_) return;  // a snapshot is reading the database file: not now
   std::string gen = current_generation();
@@ -60,56 +61,52 @@ void Db::checkpoint(CheckpointMode mode) {
   int64_t index = current_shadow_index(gen).first;
   std::string shadow = shadow_wal_path(gen, index);
 
-  // An app that writes back to back can keep the write lock from us for longer than busy_timeout;
-  // then we checkpoint without it and check afterwards that nothing was lost (see below).
-  bool locked = sqlite3_exec(conn_, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) == SQLITE_OK;
-  if (!locked) log_.debug("checkpoint: write lock busy, checking for missed frames afterwards");
-  uint8_t before[wal::kHeaderSize], after[wal::kHeaderSize];
-  CheckpointResult result;
+  uint8_t before[wal::kHeaderSize], now[wal::kHeaderSize];
   try {
-    try {
-      copy_to_shadow_wal(shadow);
-    } catch (const std::exception& e) {
-      throw Error(std::string("cannot copy to end of shadow wal before checkpoint: ") + e.what());
-    }
-    if (!read_wal_header(wal_path(), before)) throw Error("read wal header: " + wal_path() + ": EOF");
-    release_read_lock();
+    copy_to_shadow_wal(shadow);
+  } catch (const std::exception& e) {
+    throw Error(std::string("cannot copy to end of shadow wal before checkpoint: ") + e.what());
+  }
+  if (!read_wal_header(wal_path(), before)) throw Error("read wal header: " + wal_path() + ": EOF");
+  release_read_lock();
+  try {
+    // RESTART and TRUNCATE want the whole WAL backfilled so it can restart; give the app's readers
+    // up to busy_timeout to move on (SQLite's RESTART waits the same way, but holding the writers).
     auto deadline = std::chrono::steady_clock::now() + opt_.busy_timeout;
     for (;;) {
-      result = exec_checkpoint(read_conn_, CheckpointMode::passive);
-      if (mode == CheckpointMode::passive || result.checkpointed >= result.log_frames ||
+      CheckpointResult r = exec_checkpoint(read_conn_, CheckpointMode::passive);
+      if (mode == CheckpointMode::passive || r.checkpointed >= r.log_frames ||
           std::chrono::steady_clock::now() >= deadline)
         break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    acquire_read_lock();
   } catch (...) {
-    try {
-      acquire_read_lock();
-    } catch (...) {
-    }
-    if (locked) sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    acquire_read_lock();
     throw;
   }
-  if (locked) {
-    exec(conn_, "ROLLBACK;");
-  } else {
-    // Frames committed after our copy may be checkpointed already. They are still in the -wal
-    // file unless a restart overwrote them: copy what is there (salts and checksums tell), then
-    // every frame the checkpoint saw must be in the shadow, or that history is lost.
-    copy_to_shadow_wal(shadow);
-    int64_t shadow_frames =
-        (wal::frame_align(fileio::file_size(shadow), page_size_) - wal::kHeaderSize) / wal::frame_size(page_size_);
-    if (shadow_frames < result.log_frames) {
+  acquire_read_lock();
+
+  copy_to_shadow_wal(shadow);
+  if (!read_wal_header(wal_path(), now)) throw Error("read wal header: " + wal_path() + ": EOF");
+  if (std::memcmp(before, now, sizeof before) != 0) {
+    wal::Header h = wal::parse_header(now, wal_path());
+    int64_t end = wal::frame_align(fileio::file_size(shadow), page_size_);
+    uint8_t fh[wal::kFrameHeaderSize];
+    fileio::Fd fd = fileio::open_file(wal_path(), O_RDONLY);
+    bool overwritten = fileio::pread_full(fd.get(), fh, sizeof fh, end, wal_path()) == sizeof fh &&
+                       wal::parse_frame_header(fh).salt1 == h.salt1 && wal::parse_frame_header(fh).salt2 == h.salt2;
+    if (overwritten) {
       lost_frames_reason_ = "wal restarted before all frames were copied";
-      log_.warn("checkpoint: frames checkpointed before they were copied, starting a new generation",
-                {{"copied", std::to_string(shadow_frames)}, {"checkpointed", std::to_string(result.log_frames)}});
+      log_.warn("checkpoint: the wal restarted over frames we may not have copied, starting a new generation",
+                {{"offset", std::to_string(end)}});
       return;
     }
   }
 
-  // A write right after a complete checkpoint makes SQLite restart the WAL from its start. If the
-  // app holds the write lock, its own next write restarts it instead; sync() notices either way.
+  // A write right after a complete checkpoint makes SQLite restart the WAL from its start; for
+  // TRUNCATE our restarting write also cuts the -wal file down (journal_size_limit on our
+  // connection only). If the app holds the write lock its own next write restarts the WAL
+  // instead; sync() notices either way.
   if (mode == CheckpointMode::truncate) exec(conn_, "PRAGMA journal_size_limit = 0;");
   try {
     bump_seq();
@@ -118,6 +115,7 @@ void Db::checkpoint(CheckpointMode mode) {
   }
   if (mode == CheckpointMode::truncate) exec(conn_, "PRAGMA journal_size_limit = -1;");
 
+  uint8_t after[wal::kHeaderSize];
   if (!read_wal_header(wal_path(), after)) throw Error("read wal header: " + wal_path() + ": EOF");
   if (std::memcmp(before, after, sizeof before) == 0) return;
   // The WAL restarted. Everything of the old one is in the shadow; the new one starts the next

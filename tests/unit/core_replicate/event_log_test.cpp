@@ -1,0 +1,31 @@
+// Small pure helpers of replication: Go duration strings (elapsed= fields read like litestream's)
+// and the -exec command splitting (go-shellwords rules).
+#include <catch2/catch.hpp>
+
+#include "cli/replicate_exec.h"
+#include "core/event_log.h"
+
+using hs::core::go_duration;
+
+TEST_CASE("durations print like Go's time.Duration.String", "[log]") {
+  CHECK(go_duration(0) == "0s");
+  CHECK(go_duration(999) == "999ns");
+  CHECK(go_duration(540982) == "540.982\xC2\xB5s");
+  CHECK(go_duration(7662207) == "7.662207ms");
+  CHECK(go_duration(1000000000) == "1s");
+  CHECK(go_duration(1500000000) == "1.5s");
+  CHECK(go_duration(60000000000) == "1m0s");
+  CHECK(go_duration(3600000000000) == "1h0m0s");
+  CHECK(go_duration(3723000000000) == "1h2m3s");
+  CHECK(go_duration(-1500000) == "-1.5ms");
+}
+
+TEST_CASE("-exec command lines split like go-shellwords", "[exec]") {
+  using hs::cli::split_shell_words;
+  CHECK(split_shell_words("app --port 8080") == std::vector<std::string>{"app", "--port", "8080"});
+  CHECK(split_shell_words("  sh -c 'sleep 1; exit 3'  ") == std::vector<std::string>{"sh", "-c", "sleep 1; exit 3"});
+  CHECK(split_shell_words(R"(echo "a \"b\" c" d\ e)") == std::vector<std::string>{"echo", "a \"b\" c", "d e"});
+  CHECK(split_shell_words("a''b") == std::vector<std::string>{"ab"});
+  CHECK(split_shell_words("").empty());
+  CHECK_THROWS_AS(split_shell_words("sh -c 'unclosed"), std::invalid_argument);
+}
