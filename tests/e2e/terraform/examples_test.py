@@ -24,6 +24,9 @@ def runnable_examples(source_dir):
         foreign = {s for s in sources if not s.startswith(".") and s != "homeserver/homeserver"}
         if foreign:
             print(f"NOTE: {os.path.relpath(directory, source_dir)} needs {sorted(foreign)}: not applied here", flush=True)
+        elif not re.search(r'^(resource|data) "', text, flags=re.M):
+            # examples/provider (registry layout) holds only the provider block: nothing to apply.
+            print(f"NOTE: {os.path.relpath(directory, source_dir)} has no resource or data source: not applied", flush=True)
         else:
             runnable.append(directory)
     return runnable
