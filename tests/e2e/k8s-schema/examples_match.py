@@ -10,6 +10,8 @@ checks (run.py) to the examples users copy. The planned objects are then validat
 
 examples/kubernetes-manifest needs hashicorp/kubernetes, which no registry here can provide: its
 homeserver resource is planned from a copy without the kubernetes blocks (namespace as a literal).
+examples/provider's block is planned together with the registry resource example: its image_registry
+must prefix the default replicator image and change nothing else.
 """
 import json
 import os
@@ -103,6 +105,8 @@ def main():
                       f"({len(planned)} objects)")
             planned_objects += [{"source": f"examples/{example}", "object": o} for o in planned.values()]
 
+        failures += check_provider_block(source, cli, tmp, env)
+
         prefix = os.path.join(build, "third_party/npm")
         aliases = [a for a in ("k8s-1.33", "k8s-1.34") if os.path.isdir(os.path.join(prefix, "node_modules", a))]
         if not aliases or not shutil.which("node"):
@@ -121,6 +125,41 @@ def main():
     if failures:
         sys.exit(1)
     print("PASS")
+
+
+def check_provider_block(source, cli, tmp, env):
+    """examples/provider's block (image_registry) with the registry resource example: the default
+    replicator image gets the registry prefix, and nothing else changes. Returns the failure count."""
+    work = os.path.join(tmp, "provider")
+    os.makedirs(work)
+    shutil.copy(os.path.join(source, "examples/provider/provider.tf"), work)
+    shutil.copy(os.path.join(source, "examples/resources/homeserver_sqlite_app/resource.tf"), work)
+    env = dict(env, TF_DATA_DIR=os.path.join(work, ".terraform"))
+    plan = subprocess.run([TERRAFORM, "plan", "-no-color", "-out", "plan.bin"], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=300)
+    show = subprocess.run([TERRAFORM, "show", "-json", "plan.bin"], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=120) if plan.returncode == 0 else None
+    values = app_values(json.loads(show.stdout)) if show and show.returncode == 0 else None
+    if not values:
+        print(f"FAIL provider: terraform plan of provider.tf + resource.tf failed\n{plan.stdout}{plan.stderr}")
+        return 1
+    spec_path = os.path.join(source, "tests/unit/render/specs/example-resource.json")
+    default = json.loads(subprocess.run([cli, spec_path], capture_output=True, text=True, check=True).stdout)
+    image = default["manifests"]["Deployment/blog"]["spec"]["template"]["spec"]["initContainers"][0]["image"]
+    spec = json.load(open(spec_path))
+    spec["replicator_image"] = "registry.lan:5000/" + image
+    with open(os.path.join(work, "spec.json"), "w") as f:
+        json.dump(spec, f)
+    want = json.loads(subprocess.run([cli, os.path.join(work, "spec.json")], capture_output=True, text=True,
+                                     check=True).stdout)
+    planned = {k: json.loads(v) for k, v in values["manifests"].items()}
+    if planned != want["manifests"]:
+        print("FAIL provider: image_registry did not give exactly the prefixed default image"
+              + first_difference(planned, want["manifests"]))
+        return 1
+    print(f"ok provider: image_registry = \"registry.lan:5000/\" makes the replicator image "
+          f"registry.lan:5000/{image}")
+    return 0
 
 
 def app_values(plan):
