@@ -1,5 +1,7 @@
 #include "cli/command_log.h"
 
+#include "log/log.h"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -153,7 +155,7 @@ std::string now_text(bool go_default, int frac_digits) {
   return out + z;
 }
 
-void emit(int level, const std::string& msg, const Fields& fields) {
+void write_line(int level, const std::string& msg, const Fields& fields) {
   std::lock_guard lock(state.mu);
   if (level < state.min_level) return;
   std::string line;
@@ -172,6 +174,16 @@ void emit(int level, const std::string& msg, const Fields& fields) {
   line += "\n";
   std::fwrite(line.data(), 1, line.size(), state.out);
   std::fflush(state.out);
+}
+
+// Writes the line, then lets hs_log's hooks (the alerter) see WARN/ERROR events.
+void emit(int level, const std::string& msg, const Fields& fields) {
+  write_line(level, msg, fields);
+  if (level >= kWarn) {
+    std::vector<hs::log::Field> f;
+    for (const auto& [k, v] : fields) f.push_back({k, v});
+    hs::log::notify_hooks(static_cast<hs::log::Level>(level), msg, f);
+  }
 }
 
 }  // namespace

@@ -249,11 +249,10 @@ int run(const std::vector<std::string>& args) {
 
   int exit_code = 0;
   try {
-    if (!healthcheck_flag.empty()) set_pinger(healthcheck_flag);  // a config error still gets pinged
     if (fs.args().size() > 1) throw CommandError("too many arguments");
     config::Config cfg = load_config(config_path, !no_expand_env);
     captured.install(hs::log::options_from(cfg));
-    if (cfg.healthcheck_url) set_pinger(*cfg.healthcheck_url);
+    set_pinger(!healthcheck_flag.empty() ? healthcheck_flag : cfg.healthcheck_url.value_or(""));
     const auto max_age = max_age_flag ? max_age_flag : cfg.max_age;
 
     std::vector<const config::DbConfig*> dbs;
@@ -279,6 +278,12 @@ int run(const std::vector<std::string>& args) {
   } catch (const std::exception& e) {
     hs::log::error("failed to run", {{"error", e.what()}});
     exit_code = 1;
+    // A config that does not load still reaches healthchecks.io when the flag names the URL.
+    try {
+      set_pinger(healthcheck_flag);
+    } catch (const std::exception& bad_url) {
+      hs::log::error("failed to run", {{"error", bad_url.what()}});
+    }
   }
   if (pinger) pinger->finish(exit_code, captured.get());
   return exit_code;

@@ -105,6 +105,15 @@ void log(Level l, std::string_view msg, const std::vector<Field>& fields) {
   }
 }
 
+void notify_hooks(Level l, std::string_view msg, const std::vector<Field>& fields) {
+  if (int(l) < int(Level::warn) || suppress_depth != 0) return;
+  Event e{std::chrono::system_clock::now(), l, std::string(msg), fields, {}};
+  e.json = format_json(e);
+  HookSuppressor no_recursion;
+  std::shared_lock<std::shared_mutex> g(state().hooks_mu);
+  for (auto& [id, hook] : state().hooks) hook(e);
+}
+
 HookId add_hook(std::function<void(const Event&)> hook) {
   std::unique_lock<std::shared_mutex> g(state().hooks_mu);
   HookId id = state().next_hook++;

@@ -98,6 +98,10 @@ std::string format_go_default(const Event& e);
 // Just the fields as text: `db=/data/app.db error="no such host"` (alert messages use it).
 std::string format_fields_text(const std::vector<Field>& fields);
 
+// For a logger outside hs_log (cli/command_log): runs the WARN/ERROR hooks for an event it has
+// already written, so alerts hear it too. Below WARN, or inside a HookSuppressor, does nothing.
+void notify_hooks(Level l, std::string_view msg, const std::vector<Field>& fields);
+
 using HookId = int;
 HookId add_hook(std::function<void(const Event&)> hook);  // called for WARN and ERROR events
 void remove_hook(HookId id);

@@ -5,7 +5,6 @@
 
 #include <mutex>
 
-#include "log/log.h"
 #include "metrics/metrics.h"
 
 namespace hs::metrics {
@@ -70,10 +69,9 @@ void Server::start(const std::string& addr) {
   if (port <= 0) throw core::Error("cannot start metrics server: cannot listen on " + addr);
   port_ = port;
   thread_ = std::thread([this] { impl_->http.listen_after_bind(); });
-  // litestream prints an empty host as "localhost".
-  std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (addr.front() == ':') shown = "localhost";
-  hs::log::info("serving metrics on", {{"url", "http://" + shown + ":" + std::to_string(port) + "/metrics"}});
+  // httplib's stop() is lost if it comes before the accept loop runs (the loop would then never
+  // end and stop() would hang joining it), so start() returns only once the loop is running.
+  while (!impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void Server::stop() {

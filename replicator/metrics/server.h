@@ -25,7 +25,8 @@ class Server {
   // /healthz answers 200 "ok" while this returns true (default: always), else 503 with `why`.
   void set_health_check(std::function<bool(std::string& why)> check);
 
-  // Binds and starts serving on a background thread. Throws hs::core::Error
+  // Binds and starts serving on a background thread (the caller logs litestream's
+  // "serving metrics on" line). Throws hs::core::Error
   // ("cannot start metrics server: ...") when the address is invalid or cannot be bound.
   void start(const std::string& addr);
   void stop();

@@ -1,0 +1,32 @@
+#include "cli/observability.h"
+
+#include "log/from_config.h"
+#include "log/log.h"
+
+namespace hs::cli {
+
+Observability::Observability(const config::Config& cfg, bool from_file) {
+  // hs_log (used by alerts and metrics) writes in the same shape as the command's own lines.
+  if (from_file) {
+    hs::log::configure(hs::log::options_from(cfg));
+  } else {
+    hs::log::Options o;
+    o.format = hs::log::Format::go_default;
+    o.to_stderr = true;
+    hs::log::configure(o);
+  }
+  alerter_ = alert::Alerter::from_config(cfg);
+  if (alerter_) {
+    alerter_->start();
+    hs::log::info("alerts enabled", {{"sinks", int64_t(cfg.alerts->sinks.size())},
+                                     {"rate", config::alert_rate(cfg)},
+                                     {"interval", config::alert_interval(cfg)},
+                                     {"window", config::alert_window(cfg)}});
+  }
+}
+
+Observability::~Observability() {
+  if (alerter_) alerter_->stop();
+}
+
+}  // namespace hs::cli
