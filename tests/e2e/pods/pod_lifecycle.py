@@ -39,12 +39,13 @@ except ImportError:
     sys.exit(77)
 
 SOURCE, BUILD = os.environ.get("HS_SOURCE_DIR"), os.environ.get("HS_BUILD_DIR")
-APP_LOOP = ("set -e; db=/data/app.db; "
-            "sqlite3 $db 'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT); "
+# The app: records how many rows it found at boot, then inserts a row every 100 ms. Every statement
+# waits for locks (the replicator checkpoints), as a real app's busy timeout would.
+APP_LOOP = ("set -e; db=/data/app.db; sq() { sqlite3 -cmd '.timeout 10000' $db \"$1\"; }; "
+            "sq 'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT); "
             "CREATE TABLE IF NOT EXISTS boot(rows INTEGER, max_id INTEGER);' >/dev/null; "
-            "sqlite3 $db 'INSERT INTO boot SELECT count(*), coalesce(max(id), 0) FROM t;'; "
-            "while true; do sqlite3 -cmd '.timeout 5000' $db \"INSERT INTO t(v) VALUES (hex(randomblob(32)));\"; "
-            "sleep 0.1; done")
+            "sq 'INSERT INTO boot SELECT count(*), coalesce(max(id), 0) FROM t;'; "
+            "while true; do sq 'INSERT INTO t(v) VALUES (hex(randomblob(32)));'; sleep 0.1; done")
 
 
 def skip(msg):
@@ -107,8 +108,22 @@ class Pods:
     def play(self, path, network=("--network", "none")):
         return self.p("kube", "play", *network, path, check=False)
 
-    def down(self, path):
+    def down(self, path, check=True):
+        """kube down, then drop every volume (our private storage only): the emptyDir with the
+        database is gone, as when the SD card died."""
         self.p("kube", "down", path, check=False)
+        self.p("volume", "rm", "--all", "--force", check=False)
+        left = self.p("volume", "ls", "-q", check=False).stdout.split()
+        if left and check:
+            fail(f"volumes survived kube down + volume rm: {left}")
+
+    def describe(self):
+        out = self.p("ps", "-a", "--format", "{{.Names}} {{.Status}}", check=False).stdout
+        for name in out.split("\n"):
+            if name.strip():
+                logs = self.p("logs", name.split()[0], check=False)
+                out += f"--- logs {name.split()[0]}:\n{(logs.stdout + logs.stderr)[-1500:]}\n"
+        return out
 
     def state(self, name):
         r = self.p("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name, check=False)
@@ -236,6 +251,9 @@ def podman_copies(objects, work):
     return paths, deployment
 
 
+DIAGNOSE = []  # callables that describe the pods when a wait fails
+
+
 def wait_for(what, cond, timeout=90):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -243,7 +261,7 @@ def wait_for(what, cond, timeout=90):
         if v:
             return v
         time.sleep(0.5)
-    fail(f"timed out after {timeout} s waiting for {what}")
+    fail(f"timed out after {timeout} s waiting for {what}\n" + "".join(d() for d in DIAGNOSE))
 
 
 def main():
@@ -254,6 +272,8 @@ def main():
                         open(os.path.join(build, "generated/homeserver/version.h")).read())[1]
     image = os.path.join(build, "release", f"homeserver-replicator_{version}.oci.tar")
     provider = os.path.join(build, "bin", "terraform-provider-homeserver")
+    if not os.path.isfile(provider):  # a release-only build has just the static one: as good for rendering
+        provider = os.path.join(build, "bin", "static", "terraform-provider-homeserver")
     replicator = os.path.join(build, "bin", "static", "homeserver-replicator")
     for path, how in ((image, f"cmake --build {BUILD} --target release"),
                       (provider, f"cmake --build {BUILD} --target terraform-provider-homeserver"),
@@ -268,8 +288,11 @@ def main():
     if os.geteuid() != 0:
         skip("podman kube play with hostPath and runc needs root here")
 
-    work = tempfile.mkdtemp(prefix="hs-pods-")
+    # Not under /tmp: the rendered pods mount an emptyDir at /tmp, and the file replica's hostPath
+    # must not overlap it.
+    work = tempfile.mkdtemp(prefix="pods-test-", dir=build)
     pods = Pods(work)
+    DIAGNOSE.append(pods.describe)
     receiver = Receiver()
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     played = []
@@ -296,7 +319,7 @@ def main():
         if r.returncode:
             fail(f"kube play: {r.stdout}\n{r.stderr}")
         wait_for("the app to run", lambda: pods.state(app).startswith("running"))
-        boot = pods.sql(app, "SELECT rows FROM boot;")
+        boot = pods.sql(app, "SELECT group_concat(rows) FROM boot;")
         if boot != "0":
             fail(f"first deploy: the app found {boot} rows at boot, want 0")
         print("ok: first deploy without a replica: app started on an empty database")
@@ -316,7 +339,7 @@ def main():
         if r.returncode:
             fail(f"kube play (second): {r.stdout}\n{r.stderr}")
         wait_for("the app to run again", lambda: pods.state(app).startswith("running"))
-        boot_rows, boot_max = pods.sql(app, "SELECT rows, max_id FROM boot;").split("|")
+        boot_rows, boot_max = pods.sql(app, "SELECT rows, max_id FROM boot ORDER BY rowid DESC LIMIT 1;").split("|")
         if int(boot_rows) < int(synced_rows) or int(boot_max) < int(synced_max):
             fail(f"restore brought back {boot_rows} rows (max id {boot_max}) before the app started; "
                  f"the replica held {synced_rows} (max id {synced_max})")
@@ -376,7 +399,7 @@ def main():
         print("PASS")
     finally:
         for path in played:
-            pods.down(path)
+            pods.down(path, check=False)
         pods.p("rm", "-a", "-f", check=False)
         pods.p("pod", "rm", "-a", "-f", check=False)
         receiver.shutdown()

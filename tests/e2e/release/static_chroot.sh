@@ -5,6 +5,7 @@
 # prints its version.
 source "$(dirname "$0")/common.sh"
 [[ $(id -u) == 0 ]] || skip "chroot needs root"
+chroot_bin=$(command -v chroot) || skip "chroot is not installed (coreutils)"
 command -v unzip >/dev/null || skip "unzip is not installed (scripts/install-deps.sh test)"
 need_release "$amd64_bin/homeserver-replicator"
 
@@ -65,7 +66,7 @@ for arch in "${archs[@]}"; do
   env -i TMPDIR=/tmp TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2 \
     PLUGIN_PROTOCOL_VERSIONS=5,6 PLUGIN_MIN_PORT=10000 PLUGIN_MAX_PORT=25000 \
     PLUGIN_CLIENT_CERT="$(cat "$work/client.pem")" \
-    chroot "$root" $(runner "$arch") "$exe" >"$work/$arch.out" 2>"$work/$arch.err" &
+    "$chroot_bin" "$root" $(runner "$arch") "$exe" >"$work/$arch.out" 2>"$work/$arch.err" &
   pids+=($!)
   line=
   for _ in $(seq 1 300); do

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The unit tests, cross-built for arm64 in the release's sub-build (which compiled the libraries
+# already) and run under qemu-aarch64-static (CMAKE_CROSSCOMPILING_EMULATOR of the toolchain file).
+source "$(dirname "$0")/common.sh"
+dir=$HS_BUILD_DIR/release-arm64
+need_release "$dir/CMakeCache.txt"
+command -v qemu-aarch64-static >/dev/null || skip "qemu-aarch64-static is missing (apt-get install qemu-user-static)"
+grep -q '^HOMESERVER_BUILD_TESTS:BOOL=ON' "$dir/CMakeCache.txt" ||
+  skip "$dir was configured without tests (HOMESERVER_BUILD_TESTS=OFF in the main build)"
+mapfile -t names < <(ctest --test-dir "$dir" -L unit -N | sed -n 's/^ *Test *#[0-9]*: *//p')
+((${#names[@]})) || fail "no unit tests registered in $dir"
+cmake --build "$dir" -j2 --target "${names[@]}" >"$dir/unit-build.log" 2>&1 ||
+  fail "cross-building the unit tests failed: $(grep -m5 -E 'error|Error' "$dir/unit-build.log")"
+file_arch=$(readelf -h "$dir/tests/${names[0]}" | sed -n 's/ *Machine: *//p')
+[[ $file_arch == *AArch64* ]] || fail "${names[0]} is built for '$file_arch', not AArch64"
+ctest --test-dir "$dir" -L unit --output-on-failure -j2 --timeout 600
+echo "PASS: ${#names[@]} unit test executables passed on arm64 under qemu"
