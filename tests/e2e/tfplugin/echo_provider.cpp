@@ -58,7 +58,7 @@ class Thing : public Resource {
     if (name.is_known() && !name.is_null() && name.as_string() == "invalid")
       resp.diagnostics.add_error("Invalid name", "name must not be \"invalid\" (echo test rule)", AttributePath("name"));
     const Value& items = req.config["item"];
-    if (items.is_wholly_known())
+    if (items.is_wholly_known() && !items.is_null())
       for (size_t i = 0; i < items.size(); ++i)
         if (items[i]["key"].is_known() && items[i]["key"].string_or("") == "bad")
           resp.diagnostics.add_error("Invalid item key", "key must not be \"bad\"", AttributePath("item").index(int64_t(i)).attr("key"));
