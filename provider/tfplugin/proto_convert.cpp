@@ -70,13 +70,44 @@ void to_proto(const AttributePath& path, tfplugin6::AttributePath* out) {
   }
 }
 
-void to_proto(const Diagnostics& diags, google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out) {
+AttributePath trim_at_sets(const AttributePath& path, const Type& root) {
+  AttributePath out;
+  const Type* t = &root;
+  for (const auto& step : path.steps()) {
+    if (t && t->kind() == Type::Kind::Set) break;
+    const Type* next = nullptr;
+    if (t) {
+      switch (t->kind()) {
+        case Type::Kind::Object: {
+          auto it = t->attributes().find(step.name);
+          if (step.kind == PathStep::Kind::Attribute && it != t->attributes().end()) next = &it->second;
+          break;
+        }
+        case Type::Kind::List: case Type::Kind::Map: next = &t->element(); break;
+        case Type::Kind::Tuple:
+          if (step.kind == PathStep::Kind::ElementKeyInt && step.index >= 0 && static_cast<size_t>(step.index) < t->tuple_elements().size())
+            next = &t->tuple_elements()[static_cast<size_t>(step.index)];
+          break;
+        default: break;  // dynamic or primitive: nothing more to know, keep the steps as given
+      }
+    }
+    switch (step.kind) {
+      case PathStep::Kind::Attribute: out = out.attr(step.name); break;
+      case PathStep::Kind::ElementKeyString: out = out.key(step.name); break;
+      case PathStep::Kind::ElementKeyInt: out = out.index(step.index); break;
+    }
+    t = next;
+  }
+  return out;
+}
+
+void to_proto(const Diagnostics& diags, google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out, const Type* root) {
   for (const auto& d : diags) {
     auto* p = out->Add();
     p->set_severity(d.severity == Severity::Error ? tfplugin6::Diagnostic::ERROR : tfplugin6::Diagnostic::WARNING);
     p->set_summary(d.summary);
     p->set_detail(d.detail);
-    if (d.attribute && !d.attribute->empty()) to_proto(*d.attribute, p->mutable_attribute());
+    if (d.attribute && !d.attribute->empty()) to_proto(root ? trim_at_sets(*d.attribute, *root) : *d.attribute, p->mutable_attribute());
   }
 }
 

@@ -12,7 +12,11 @@
 namespace tfplugin::proto {
 
 void to_proto(const Schema& schema, tfplugin6::Schema* out);
-void to_proto(const Diagnostics& diags, google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out);
+// With `root` (the resource's object type), attribute paths are cut where they step into a set.
+void to_proto(const Diagnostics& diags, google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out, const Type* root = nullptr);
+// The protocol has no step for a set element: terraform can't resolve a path through one, so we
+// point at the set itself.
+AttributePath trim_at_sets(const AttributePath& path, const Type& root);
 // Sets stop at the set (the protocol has no set step); the caller passes the schema-free path.
 void to_proto(const AttributePath& path, tfplugin6::AttributePath* out);
 

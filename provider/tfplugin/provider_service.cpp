@@ -27,8 +27,8 @@ void guarded(const char* rpc, Diagnostics& diags, Body&& body) {
 }
 
 template <typename Resp>
-grpc::Status finish(const Diagnostics& diags, Resp* resp) {
-  proto::to_proto(diags, resp->mutable_diagnostics());
+grpc::Status finish(const Diagnostics& diags, Resp* resp, const Type* root = nullptr) {
+  proto::to_proto(diags, resp->mutable_diagnostics(), root);
   return grpc::Status::OK;
 }
 
@@ -111,33 +111,39 @@ grpc::Status ProviderService::ConfigureProvider(Ctx*, const tfplugin6::Configure
 grpc::Status ProviderService::ValidateResourceConfig(Ctx*, const tfplugin6::ValidateResourceConfig::Request* req,
                                                      tfplugin6::ValidateResourceConfig::Response* resp) {
   Diagnostics diags;
+  const Type* root = nullptr;  // for cutting diagnostic paths at sets
   guarded("ValidateResourceConfig", diags, [&] {
     auto* r = resource(req->type_name(), diags);
     if (!r) return;
+    root = &r->type;
     auto config = decode(req->config(), r->type, "config", diags);
     if (config) diags.append(r->impl->validate({*config}).diagnostics);
   });
-  return finish(diags, resp);
+  return finish(diags, resp, root);
 }
 
 grpc::Status ProviderService::ValidateDataResourceConfig(Ctx*, const tfplugin6::ValidateDataResourceConfig::Request* req,
                                                          tfplugin6::ValidateDataResourceConfig::Response* resp) {
   Diagnostics diags;
+  const Type* root = nullptr;  // for cutting diagnostic paths at sets
   guarded("ValidateDataResourceConfig", diags, [&] {
     auto* d = data_source(req->type_name(), diags);
     if (!d) return;
+    root = &d->type;
     auto config = decode(req->config(), d->type, "config", diags);
     if (config) diags.append(d->impl->validate({*config}).diagnostics);
   });
-  return finish(diags, resp);
+  return finish(diags, resp, root);
 }
 
 grpc::Status ProviderService::UpgradeResourceState(Ctx*, const tfplugin6::UpgradeResourceState::Request* req,
                                                    tfplugin6::UpgradeResourceState::Response* resp) {
   Diagnostics diags;
+  const Type* root = nullptr;  // for cutting diagnostic paths at sets
   guarded("UpgradeResourceState", diags, [&] {
     auto* r = resource(req->type_name(), diags);
     if (!r) return;
+    root = &r->type;
     if (req->raw_state().json().empty() && req->raw_state().flatmap_size() > 0) {
       diags.add_error("Unsupported state format", "This state was written by Terraform before 0.12 (flatmap); this provider can't read it.");
       return;
@@ -147,17 +153,19 @@ grpc::Status ProviderService::UpgradeResourceState(Ctx*, const tfplugin6::Upgrad
     if (diags.has_errors()) return;
     encode(proto::normalize_blocks(out.upgraded_state, r->schema.block), r->type, "upgraded_state", resp->mutable_upgraded_state(), diags);
   });
-  return finish(diags, resp);
+  return finish(diags, resp, root);
 }
 
 grpc::Status ProviderService::ReadResource(Ctx*, const tfplugin6::ReadResource::Request* req, tfplugin6::ReadResource::Response* resp) {
   Diagnostics diags;
+  const Type* root = nullptr;  // for cutting diagnostic paths at sets
   // Until the resource answers, keep what terraform has: an error must not look like "gone".
   *resp->mutable_new_state() = req->current_state();
   resp->set_private_(req->private_());
   guarded("ReadResource", diags, [&] {
     auto* r = resource(req->type_name(), diags);
     if (!r) return;
+    root = &r->type;
     auto current = decode(req->current_state(), r->type, "current_state", diags);
     if (!current) return;
     auto out = r->impl->read({*current, req->private_()});
@@ -165,14 +173,16 @@ grpc::Status ProviderService::ReadResource(Ctx*, const tfplugin6::ReadResource::
     if (encode(proto::normalize_blocks(out.new_state, r->schema.block), r->type, "new_state", resp->mutable_new_state(), diags))
       resp->set_private_(out.private_data);
   });
-  return finish(diags, resp);
+  return finish(diags, resp, root);
 }
 
 grpc::Status ProviderService::PlanResourceChange(Ctx*, const tfplugin6::PlanResourceChange::Request* req, tfplugin6::PlanResourceChange::Response* resp) {
   Diagnostics diags;
+  const Type* root = nullptr;  // for cutting diagnostic paths at sets
   guarded("PlanResourceChange", diags, [&] {
     auto* r = resource(req->type_name(), diags);
     if (!r) return;
+    root = &r->type;
     auto prior = decode(req->prior_state(), r->type, "prior_state", diags);
     auto proposed = decode(req->proposed_new_state(), r->type, "proposed_new_state", diags);
     auto config = decode(req->config(), r->type, "config", diags);
@@ -190,17 +200,19 @@ grpc::Status ProviderService::PlanResourceChange(Ctx*, const tfplugin6::PlanReso
     for (const auto& p : out.requires_replace) proto::to_proto(p, resp->add_requires_replace());
     resp->set_planned_private(out.planned_private);
   });
-  return finish(diags, resp);
+  return finish(diags, resp, root);
 }
 
 grpc::Status ProviderService::ApplyResourceChange(Ctx*, const tfplugin6::ApplyResourceChange::Request* req,
                                                   tfplugin6::ApplyResourceChange::Response* resp) {
   Diagnostics diags;
+  const Type* root = nullptr;  // for cutting diagnostic paths at sets
   // If anything fails before the resource answers, terraform keeps the prior state.
   *resp->mutable_new_state() = req->prior_state();
   guarded("ApplyResourceChange", diags, [&] {
     auto* r = resource(req->type_name(), diags);
     if (!r) return;
+    root = &r->type;
     auto prior = decode(req->prior_state(), r->type, "prior_state", diags);
     auto planned = decode(req->planned_state(), r->type, "planned_state", diags);
     auto config = decode(req->config(), r->type, "config", diags);
@@ -211,15 +223,17 @@ grpc::Status ProviderService::ApplyResourceChange(Ctx*, const tfplugin6::ApplyRe
     if (encode(proto::normalize_blocks(out.new_state, r->schema.block), r->type, "new_state", resp->mutable_new_state(), diags))
       resp->set_private_(out.private_data);
   });
-  return finish(diags, resp);
+  return finish(diags, resp, root);
 }
 
 grpc::Status ProviderService::ImportResourceState(Ctx*, const tfplugin6::ImportResourceState::Request* req,
                                                   tfplugin6::ImportResourceState::Response* resp) {
   Diagnostics diags;
+  const Type* root = nullptr;  // for cutting diagnostic paths at sets
   guarded("ImportResourceState", diags, [&] {
     auto* r = resource(req->type_name(), diags);
     if (!r) return;
+    root = &r->type;
     auto out = r->impl->import_state({req->id()});
     diags.append(out.diagnostics);
     if (diags.has_errors()) return;
@@ -233,14 +247,16 @@ grpc::Status ProviderService::ImportResourceState(Ctx*, const tfplugin6::ImportR
     if (!encode(proto::normalize_blocks(out.state, r->schema.block), r->type, "imported state", imported->mutable_state(), diags))
       resp->clear_imported_resources();
   });
-  return finish(diags, resp);
+  return finish(diags, resp, root);
 }
 
 grpc::Status ProviderService::ReadDataSource(Ctx*, const tfplugin6::ReadDataSource::Request* req, tfplugin6::ReadDataSource::Response* resp) {
   Diagnostics diags;
+  const Type* root = nullptr;  // for cutting diagnostic paths at sets
   guarded("ReadDataSource", diags, [&] {
     auto* d = data_source(req->type_name(), diags);
     if (!d) return;
+    root = &d->type;
     auto config = decode(req->config(), d->type, "config", diags);
     if (!config) return;
     auto out = d->impl->read({*config});
@@ -248,7 +264,7 @@ grpc::Status ProviderService::ReadDataSource(Ctx*, const tfplugin6::ReadDataSour
     if (diags.has_errors()) return;
     encode(proto::normalize_blocks(out.state, d->schema.block), d->type, "state", resp->mutable_state(), diags);
   });
-  return finish(diags, resp);
+  return finish(diags, resp, root);
 }
 
 grpc::Status ProviderService::StopProvider(Ctx*, const tfplugin6::StopProvider::Request*, tfplugin6::StopProvider::Response* resp) {

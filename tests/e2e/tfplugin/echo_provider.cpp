@@ -62,6 +62,12 @@ class Thing : public Resource {
       for (size_t i = 0; i < items.size(); ++i)
         if (items[i]["key"].is_known() && items[i]["key"].string_or("") == "bad")
           resp.diagnostics.add_error("Invalid item key", "key must not be \"bad\"", AttributePath("item").index(int64_t(i)).attr("key"));
+    // A path into a set element (which the protocol can't express) is cut at the set by the server.
+    const Value& flags = req.config["flag"];
+    if (flags.is_wholly_known() && !flags.is_null())
+      for (size_t i = 0; i < flags.size(); ++i)
+        if (flags[i]["label"].string_or("") == "bad")
+          resp.diagnostics.add_error("Invalid flag label", "label must not be \"bad\"", AttributePath("flag").index(int64_t(i)).attr("label"));
     // A resource bug must come back as an error diagnostic, never a crashed plugin.
     if (name.is_known() && !name.is_null() && name.as_string() == "throw") throw std::runtime_error("echo: thrown on purpose");
     return resp;

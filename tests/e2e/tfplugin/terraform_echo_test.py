@@ -182,6 +182,12 @@ def scenario(w, label):
     w.write(FULL % dict(V2, items='  item {\n    key = "bad"\n  }'))
     r = w.tf("plan", "-input=false")
     check(r.returncode == 1 and "Invalid item key" in r.out and 'key = "bad"' in r.out, "error in a nested block points at its line")
+    w.write((FULL % V2).replace('label = "f1"', 'label = "bad"'))
+    r = w.tf("plan", "-input=false")
+    check(r.returncode == 1 and "Invalid flag label" in r.out and "main.tf line" in r.out,
+          "error inside a set block is reported (path cut at the set)")
+    if "Invalid flag label" not in r.out:
+        show_failure(r)
     w.write(FULL % dict(V2, name="throw"))
     r = w.tf("plan", "-input=false")
     check(r.returncode == 1 and "thrown on purpose" in r.out and "crash" not in r.out.lower(),

@@ -136,3 +136,19 @@ TEST_CASE("list and set blocks are answered as empty collections, not null", "[s
   CHECK(n["one"].is_null());  // a single block may be absent
   CHECK(proto::normalize_blocks(Value::null(b.implied_type()), b).is_null());
 }
+
+TEST_CASE("diagnostic paths stop at sets (the protocol has no set step)", "[server][proto]") {
+  Type item = Type::object({{"k", Type::string()}});
+  Type root = Type::object({{"flags", Type::set(item)}, {"items", Type::list(item)}, {"m", Type::map(Type::set(Type::string()))},
+                            {"any", Type::dynamic()}});
+  CHECK(proto::trim_at_sets(AttributePath("flags").index(0).attr("k"), root) == AttributePath("flags"));
+  CHECK(proto::trim_at_sets(AttributePath("items").index(1).attr("k"), root) == AttributePath("items").index(1).attr("k"));
+  CHECK(proto::trim_at_sets(AttributePath("m").key("a").index(3), root) == AttributePath("m").key("a"));
+  CHECK(proto::trim_at_sets(AttributePath("any").key("x").index(2), root) == AttributePath("any").key("x").index(2));
+  Diagnostics d;
+  d.add_error("bad", "", AttributePath("flags").index(0).attr("k"));
+  google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic> out;
+  proto::to_proto(d, &out, &root);
+  REQUIRE(out[0].attribute().steps_size() == 1);
+  CHECK(out[0].attribute().steps(0).attribute_name() == "flags");
+}
