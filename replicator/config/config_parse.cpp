@@ -146,7 +146,8 @@ ReplicaConfig parse_replica(const YAML::Node& n, const std::string& path) {
   r.retention_check_interval = m.duration("retention-check-interval");
   r.validation_interval = m.duration("validation-interval");
   // A file replica's directory is expanded like the db path (litestream expands it too).
-  if (r.path && !r.path->empty() && !is_url(*r.path) && !r.url && replica_type(r) == "file") {
+  if (r.path && !r.path->empty() && r.path->find('$') == std::string::npos && !is_url(*r.path) && !r.url &&
+      replica_type(r) == "file") {
     try {
       r.path = expand_path(*r.path);
     } catch (const std::exception& e) {
@@ -163,7 +164,8 @@ DbConfig parse_db(const YAML::Node& n, const std::string& path) {
   DbConfig db;
   auto expanded = [&](const std::string& key) -> std::optional<std::string> {
     auto s = m.str(key);
-    if (!s || s->empty()) return s;
+    // A $VAR reference left by -no-expand-env is kept as written, not made relative to the cwd.
+    if (!s || s->empty() || s->find('$') != std::string::npos) return s;
     try {
       return expand_path(*s);
     } catch (const std::exception& e) {

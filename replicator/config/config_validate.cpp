@@ -16,7 +16,11 @@ std::string idx(const std::string& base, size_t i) { return base + "[" + std::to
 
 void fail(const std::string& key, const std::string& what) { throw ConfigError(key + ": " + what); }
 
-bool is_clean_abs(const std::string& p) { return !p.empty() && p.front() == '/' && clean_path(p) == p; }
+bool has_var_ref(const std::string& s);
+// A path still holding a $VAR reference (read with -no-expand-env) is checked once expanded.
+bool is_clean_abs(const std::string& p) {
+  return has_var_ref(p) || (!p.empty() && p.front() == '/' && clean_path(p) == p);
+}
 
 void check_positive(const std::optional<Duration>& d, const std::string& key) {
   if (d && d->count() <= 0) fail(key, "must be greater than 0, got " + quote(format_duration(*d)));

@@ -190,6 +190,10 @@ TEST_CASE("environment expansion over the whole text, and -no-expand-env") {
   CHECK(raw.dbs[0].replicas[0].url == "s3://${HS_T_BUCKET}/p");
   CHECK(raw.exec == "x${HS_T_UNSET}y");
   CHECK(raw.logging->level == "$HS_T_LEVEL");  // checked once expanded, not before
+
+  Config paths = parse("dbs:\n  - path: ${DATA}/app.db\n    replicas: [{path: $BACKUP}]\n", {.expand_env = false});
+  CHECK(paths.dbs[0].path == "${DATA}/app.db");
+  CHECK(paths.dbs[0].replicas[0].path == "$BACKUP");
 }
 
 TEST_CASE("load_file reads a file and names it in errors") {

@@ -118,3 +118,65 @@ TEST_CASE("render validates the model built in code") {
   c.dbs[0].replicas = {r};
   CHECK_THROWS_WITH(render(c), Catch::Contains("dbs[0].replicas[0].bucket: bucket required for s3 replica"));
 }
+
+#include <random>
+
+TEST_CASE("randomised models survive render -> parse unchanged") {
+  std::mt19937_64 rng(20261125);
+  auto coin = [&] { return rng() % 2 == 0; };
+  auto dur = [&] { return Duration(int64_t(rng() % 100000000000000ULL) + 1); };
+  auto text = [&](const char* base) {
+    // Strings YAML would otherwise re-type or that need quoting.
+    static const char* tricky[] = {"yes", "no", "0755", "1e3", "null", "~", "a: b", "#x", "'q'", "\"dq\"", "tab\there",
+                                   "ünïcödé", "[x]", "{y}", "-dash", "*star", "&amp", "!bang", "%pct", "@at", "`tick`"};
+    return coin() ? std::string(base) + std::to_string(rng() % 1000) : std::string(tricky[rng() % 21]);
+  };
+  for (int round = 0; round < 300; ++round) {
+    Config c;
+    if (coin()) c.addr = "127.0.0.1:" + std::to_string(1 + rng() % 65535);
+    if (coin()) c.exec = text("cmd ");
+    if (coin()) c.access_key_id = text("key");
+    if (coin()) c.secret_access_key = text("secret");
+    if (coin()) c.logging = LoggingConfig{coin() ? std::optional<std::string>("debug") : std::nullopt,
+                                          coin() ? std::optional<std::string>("json") : std::nullopt,
+                                          coin() ? std::optional<bool>(coin()) : std::nullopt};
+    if (coin()) c.max_age = dur();
+    if (coin()) c.healthcheck_url = "https://hc-ping.com/" + std::to_string(rng());
+    const int ndb = int(rng() % 3);
+    for (int d = 0; d < ndb; ++d) {
+      DbConfig db;
+      db.path = "/data/db" + std::to_string(d) + ".db";
+      if (coin()) db.monitor_interval = dur();
+      if (coin()) db.checkpoint_interval = dur();
+      if (coin()) db.min_checkpoint_page_count = int64_t(1 + rng() % 100000);
+      if (coin()) db.max_checkpoint_page_count = int64_t(rng() % 100000);
+      const int nr = int(rng() % 3);
+      for (int i = 0; i < nr; ++i) {
+        ReplicaConfig r;
+        r.name = "r" + std::to_string(i);
+        if (coin()) {
+          r.type = "s3";
+          r.bucket = "bucket" + std::to_string(rng() % 100);
+          if (coin()) r.path = text("prefix");
+          if (coin()) r.endpoint = "http://127.0.0.1:9000";
+          if (coin()) r.region = text("region");
+          if (coin()) r.force_path_style = coin();
+          if (coin()) r.skip_verify = coin();
+          if (coin()) r.secret_access_key = text("s");
+        } else {
+          r.path = "/backup/" + std::to_string(i);
+        }
+        if (coin()) r.sync_interval = dur();
+        if (coin()) r.snapshot_interval = dur();
+        if (coin()) r.retention = coin() ? dur() : -dur();
+        if (coin()) r.retention_check_interval = dur();
+        if (coin()) r.validation_interval = dur();
+        db.replicas.push_back(r);
+      }
+      c.dbs.push_back(db);
+    }
+    std::string yaml = render(c);
+    INFO(yaml);
+    REQUIRE(parse(yaml, {.expand_env = false}) == c);
+  }
+}
