@@ -62,6 +62,26 @@ output "upper" {
 
 V1 = dict(name="one", count="0.1", tags='{ a = "1", b = "2" }', anything='{ k = [1, "two"] }',
           items='  item {\n    key   = "k1"\n    value = "v1"\n  }\n  item {\n    key = "k2"\n  }')
+# Values unknown until apply: terraform_data's output feeds a string, a dynamic and a list element.
+UNKNOWN = """
+terraform {
+  required_providers {
+    echo = { source = "homeserver/echo" }
+  }
+}
+resource "terraform_data" "src" {
+  input = "late"
+}
+resource "echo_thing" "u" {
+  name     = "u-${terraform_data.src.output}"
+  anything = { v = terraform_data.src.output }
+  zones    = [terraform_data.src.output, "fixed"]
+  item {
+    key = terraform_data.src.output
+  }
+}
+"""
+
 V2 = dict(V1, count="12345678901234567890123", tags='{ a = "changed" }', anything='"now a string"',
           items='  item {\n    key = "k2"\n  }')
 
@@ -206,6 +226,21 @@ def scenario(w, label):
     check(v.get("name") == "imported" and v.get("item") == [], f"imported state has the name and empty blocks: {v.get('name')}")
     r = w.tf("destroy", "-auto-approve", "-input=false")
     check(r.returncode == 0, "destroy the imported thing")
+    w.write(UNKNOWN)
+    r = w.tf("apply", "-auto-approve", "-input=false")
+    check(r.returncode == 0 and "Resources: 2 added" in r.out, f"{label}: values unknown at plan (ext 0 and refined unknowns) resolve at apply")
+    if r.returncode != 0:
+        show_failure(r)
+    r = w.tf("show", "-json")
+    res = [x for x in json.loads(r.stdout)["values"]["root_module"]["resources"] if x["address"] == "echo_thing.u"]
+    v = res[0]["values"] if res else {}
+    check(v.get("name") == "u-late" and v.get("name_length") == 6 and v.get("id") == "echo-u-late",
+          f"unknown name resolved, computed values follow: {v.get('name')} {v.get('name_length')} {v.get('id')}")
+    check(v.get("anything") == {"v": "late"} and sorted(v.get("zones") or []) == ["fixed", "late"], "unknown inside dynamic and set")
+    r = w.tf("plan", "-detailed-exitcode", "-input=false")
+    check(r.returncode == 0, f"re-plan after unknowns: no changes (got {r.returncode})")
+    r = w.tf("destroy", "-auto-approve", "-input=false")
+    check(r.returncode == 0 and "Resources: 2 destroyed" in r.out, "destroy with terraform_data")
     left = os.listdir(w.tmp)
     check(not left, f"no provider socket directories left in TMPDIR: {left}")
 
