@@ -151,7 +151,8 @@ int serve(Provider& provider, int argc, char** argv, const ServeOptions& options
   builder.SetMaxSendMessageSize(256 << 20);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) {
-    std::fprintf(stderr, "%s: can't listen on %s\n", program.c_str(), dir->socket_path().c_str());
+    std::fprintf(stderr, "%s: can't start the gRPC server on %s%s\n", program.c_str(), dir->socket_path().c_str(),
+                 cert_field.empty() ? "" : " (is PLUGIN_CLIENT_CERT a PEM certificate?)");
     return 1;
   }
   server->GetHealthCheckService()->SetServingStatus("plugin", true);

@@ -1,6 +1,8 @@
 // JSON as terraform stores state (raw_state in UpgradeResourceState) and as DynamicValue.json.
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "tfplugin/codec.h"
 
 using namespace tfplugin;
@@ -69,4 +71,48 @@ TEST_CASE("json: wrong input names the path", "[json][malformed]") {
   dec_error(std::string(100000, '[') + std::string(100000, ']'), Type::dynamic());  // depth bomb
   dec_error(std::string(100000, '['), Type::list(Type::string()));
   CHECK_THROWS_AS(encode_json(Value::unknown(Type::string()), Type::string()), ValueError);
+}
+
+TEST_CASE("json: every kind round-trips", "[json][roundtrip]") {
+  Type inner = Type::object({{"port", Type::number()}, {"note", Type::string()}});
+  Type t = Type::object({
+      {"s", Type::string()}, {"n", Type::number()}, {"b", Type::boolean()}, {"d", Type::dynamic()}, {"dn", Type::dynamic()},
+      {"l", Type::list(Type::string())}, {"set", Type::set(Type::number())}, {"m", Type::map(Type::boolean())}, {"o", inner},
+      {"t", Type::tuple({Type::string(), Type::number()})}, {"blocks", Type::list(inner)}, {"nested", Type::map(Type::set(inner))},
+  });
+  Value v = Value::object(t, {
+      {"s", Value::string("h\u00e9llo \"q\"\n\t\\")},
+      {"n", Value::number(*Number::parse("-123456789012345678901234567890.000001"))},
+      {"b", Value::boolean(true)},
+      {"d", Value::object({{"k", Value::list(Type::number(), {Value::number(1)})}, {"z", Value::null(Type::string())}})},
+      {"dn", Value::null(Type::dynamic())},
+      {"l", Value::list(Type::string(), {Value::string("a"), Value::string("")})},
+      {"set", Value::set(Type::number(), {Value::number(3), Value::number(Number(2.5))})},
+      {"m", Value::map(Type::boolean(), {{"x", Value::boolean(false)}})},
+      {"o", Value::object(inner, {{"port", Value::number(8080)}})},
+      {"t", Value::tuple({Value::string("s"), Value::number(Number(0.5))})},
+      {"blocks", Value::list(inner, {})},
+      {"nested", Value::map(Type::set(inner), {{"a", Value::set(inner, {Value::object(inner, {})})}})},
+  });
+  std::string json = encode_json(v, t);
+  std::string error;
+  auto back = decode_json(json, t, error);
+  INFO(json << "\n" << error);
+  REQUIRE(back);
+  CHECK(*back == v);
+  CHECK(encode_json(*back, t) == json);
+}
+
+TEST_CASE("json: random garbage never crashes", "[json][malformed]") {
+  std::mt19937 rng(7);
+  const std::string alphabet = "{}[]\",:0123456789.eE-+truefalsnl \\u";
+  Type t = Type::object({{"a", Type::list(Type::dynamic())}, {"b", Type::map(Type::number())}});
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    size_t n = rng() % 80;
+    for (size_t i = 0; i < n; ++i) text += alphabet[rng() % alphabet.size()];
+    std::string error;
+    auto v = decode_json(text, round % 2 ? t : Type::dynamic(), error);
+    if (!v) CHECK_FALSE(error.empty());
+  }
 }
