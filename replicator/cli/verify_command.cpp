@@ -4,6 +4,7 @@
 // age, and fail if that age exceeds max-age (replication silently stalled). Exit 0 only if every
 // check passed. With a healthcheck URL, healthchecks.io gets /start before and /<exit status>
 // after, with this command's log as the body; ping failures are logged, never change the result.
+// With `alerts` configured, verify's WARN/ERROR lines are also sent to the alert sinks.
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <optional>
 
+#include "alert/alerter.h"
 #include "alert/healthcheck.h"
 #include "cli/command.h"
 #include "cli/flags.h"
@@ -248,10 +250,13 @@ int run(const std::vector<std::string>& args) {
   };
 
   int exit_code = 0;
+  std::unique_ptr<alert::Alerter> alerter;  // verify's own WARN/ERROR lines go to the alert sinks too
   try {
     if (fs.args().size() > 1) throw CommandError("too many arguments");
     config::Config cfg = load_config(config_path, !no_expand_env);
     captured.install(hs::log::options_from(cfg));
+    alerter = alert::Alerter::from_config(cfg);
+    if (alerter) alerter->start();
     set_pinger(!healthcheck_flag.empty() ? healthcheck_flag : cfg.healthcheck_url.value_or(""));
     const auto max_age = max_age_flag ? max_age_flag : cfg.max_age;
 
@@ -286,6 +291,7 @@ int run(const std::vector<std::string>& args) {
     }
   }
   if (pinger) pinger->finish(exit_code, captured.get());
+  if (alerter) alerter->stop();  // sends what is queued (bounded wait)
   return exit_code;
 }
 

@@ -41,6 +41,9 @@ def main():
             f.write(f"""logging: {{type: json}}
 healthcheck-url: {rx.url('/ping/0f3a-uuid')}
 max-age: 1h
+alerts:
+  sinks:
+    - {{type: webhook, url: "{rx.url('/hook/verify')}"}}
 dbs:
   - path: {db}
     replicas:
@@ -68,6 +71,7 @@ dbs:
         check(isinstance(ok[0]["age"], int) and ok[0]["age"] >= 0, "age reported as integer ns (slog JSON)")
         check(":" in ok[0]["position"] and len(ok[0]["generation"]) == 16, "newest position reported")
         pings = rx.got("/ping/")
+        check(rx.got("/hook/") == [], "a passing verify sends no alert")
         check([p["path"] for p in pings] == ["/ping/0f3a-uuid/start", "/ping/0f3a-uuid/0"],
               f"pinged /start then /0 ({[p['path'] for p in pings]})")
         check(pings[0]["query"].get("rid") and pings[0]["query"]["rid"] == pings[1]["query"]["rid"],
@@ -101,6 +105,9 @@ dbs:
               f"pinged /start then /1 ({[p['path'] for p in pings]})")
         check(bad[0]["error"][:40] in pings[1]["body"], "the failure ping's body has the error")
         check(os.listdir(tmp) == [], "no temp files left after a failure")
+        hooks = [json.loads(r["body"]) for r in rx.got("/hook/")]
+        check(any(h["msg"] == "verify failed" and h["level"] == "ERROR" and "corrupt" in h["fields"].get("error", "")
+                  for h in hooks), "the verify failure was also sent to the alert sink")
 
         # 3. A fresh replica (new generation), then max-age from the flag.
         import shutil
