@@ -1,5 +1,7 @@
 #include "cli/observability.h"
 
+#include <cstdlib>
+
 #include "log/from_config.h"
 #include "log/log.h"
 
@@ -27,6 +29,23 @@ Observability::Observability(const config::Config& cfg, bool from_file) {
 
 Observability::~Observability() {
   if (alerter_) alerter_->stop();
+}
+
+namespace {
+alert::Alerter* process_alerter = nullptr;
+void stop_process_alerter() {
+  if (process_alerter) process_alerter->stop();
+}
+}  // namespace
+
+void alert_until_exit(const config::Config& cfg) {
+  if (process_alerter) return;
+  hs::log::configure(hs::log::options_from(cfg));
+  auto a = alert::Alerter::from_config(cfg);
+  if (!a) return;
+  a->start();
+  process_alerter = a.release();  // never destroyed: only stopped at exit
+  std::atexit(stop_process_alerter);
 }
 
 }  // namespace hs::cli

@@ -23,4 +23,9 @@ class Observability {
   std::unique_ptr<alert::Alerter> alerter_;
 };
 
+// For short-lived commands (restore): starts the alerter of `cfg`, if any, for the rest of the
+// process; queued alerts are flushed (bounded wait) when the process exits, so the command's final
+// "failed to run" line is alerted too. Calling it again does nothing.
+void alert_until_exit(const config::Config& cfg);
+
 }  // namespace hs::cli

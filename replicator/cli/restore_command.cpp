@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/command_log.h"
 #include "cli/flags.h"
+#include "cli/observability.h"
 #include "cli/run_command.h"
 #include "cli/target.h"
 #include "core/restore.h"
@@ -156,6 +157,7 @@ int run(const std::vector<std::string>& args) {
   std::string db_path;
   if (!url_mode) {
     cfg = load_config(config_path, !no_expand_env);
+    alert_until_exit(*cfg);  // the init container's failures reach the alert sinks
     db_path = expand_path(arg);
     bool found = false;
     for (const auto& db : cfg->dbs) found = found || db.path == db_path;

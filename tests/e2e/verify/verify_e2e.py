@@ -109,6 +109,14 @@ dbs:
         check(any(h["msg"] == "verify failed" and h["level"] == "ERROR" and "corrupt" in h["fields"].get("error", "")
                   for h in hooks), "the verify failure was also sent to the alert sink")
 
+        # The restore command (the init container) alerts on the same corruption before exiting 1.
+        before = len(rx.got("/hook/"))
+        rc, out, err = run([b, "restore", "-config", cfg, "-o", w.file("restored.db"), db], env=env)
+        check(rc == 1 and not os.path.exists(w.file("restored.db")), "restore of the corrupt replica fails, no output")
+        hooks = [json.loads(r["body"]) for r in rx.got("/hook/")[before:]]
+        check(any(h["msg"] == "failed to run" and "corrupt" in h["fields"].get("error", "") for h in hooks),
+              f"restore's failure reached the alert sink ({[h['msg'] for h in hooks]})")
+
         # 3. A fresh replica (new generation), then max-age from the flag.
         import shutil
         shutil.rmtree(replica)
