@@ -112,7 +112,25 @@ bool Type::operator==(const Type& o) const {
   }
 }
 
+namespace {
+bool has_optional(const Type& t) {
+  switch (t.kind()) {
+    case Type::Kind::List: case Type::Kind::Set: case Type::Kind::Map: return has_optional(t.element());
+    case Type::Kind::Object:
+      if (!t.optional_attributes().empty()) return true;
+      for (const auto& [_, at] : t.attributes()) if (has_optional(at)) return true;
+      return false;
+    case Type::Kind::Tuple:
+      for (const auto& et : t.tuple_elements()) if (has_optional(et)) return true;
+      return false;
+    default: return false;
+  }
+}
+}  // namespace
+
 Type Type::without_optional_attributes() const {
+  // Decoding calls this for every object it builds: share the type when there is nothing to strip.
+  if (!has_optional(*this)) return *this;
   switch (kind()) {
     case Kind::List: return list(element().without_optional_attributes());
     case Kind::Set: return set(element().without_optional_attributes());

@@ -215,8 +215,9 @@ bool Value::bool_or(bool fallback) const { return is_known() && !is_null() ? as_
 int64_t Value::int64_or(int64_t fallback) const { return is_known() && !is_null() ? as_int64() : fallback; }
 
 Value Value::with_attribute(const std::string& name, Value v) const {
+  entries();  // throws ValueError unless this is a known map or object
   auto copy = std::make_shared<Impl>(*impl_);
-  auto& m = std::get<std::map<std::string, Value>>(copy->data = entries());
+  auto& m = std::get<std::map<std::string, Value>>(copy->data);
   if (type().kind() == Type::Kind::Object) {
     auto it = type().attributes().find(name);
     if (it == type().attributes().end()) throw ValueError("object has no attribute \"" + name + "\"");
