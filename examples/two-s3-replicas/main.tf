@@ -1,14 +1,15 @@
 # Vaultwarden with two S3 replicas: MinIO on the NAS (fast restores at home) and Wasabi off-site
-# (survives the house). Both read their keys from one Secret you create once, outside terraform,
-# so no credential ever lands in the terraform state or the replicator config:
+# (survives the house). Their keys live in one Secret you create once, outside terraform, so no
+# credential ever lands in the terraform state or the replicator config:
 #
 #   kubectl create namespace apps
 #   kubectl -n apps create secret generic vaultwarden-s3 \
-#     --from-literal=LITESTREAM_ACCESS_KEY_ID=... --from-literal=LITESTREAM_SECRET_ACCESS_KEY=...
+#     --from-literal=LITESTREAM_ACCESS_KEY_ID=<minio key> \
+#     --from-literal=LITESTREAM_SECRET_ACCESS_KEY=<minio secret> \
+#     --from-literal=WASABI_ACCESS_KEY_ID=<wasabi key> \
+#     --from-literal=WASABI_SECRET_ACCESS_KEY=<wasabi secret>
 #
-# Both replicas use those shared keys here. For different keys per service, put more keys in the
-# Secret (e.g. WASABI_ACCESS_KEY_ID) and name them in the replica's access_key_id_env /
-# secret_access_key_env, if your provider version has them (see docs/resources/sqlite_app.md).
+# The NAS replica uses the shared LITESTREAM_* keys; the Wasabi replica names its own variables.
 # A nightly CronJob restores the newest backup and checks it.
 
 terraform {
@@ -55,6 +56,10 @@ resource "homeserver_sqlite_app" "vaultwarden" {
     region            = "eu-central-2"
     bucket            = "offsite-backups"
     path              = "vaultwarden"
+
+    access_key_id_env     = "WASABI_ACCESS_KEY_ID"
+    secret_access_key_env = "WASABI_SECRET_ACCESS_KEY"
+
     sync_interval     = "1m"
     snapshot_interval = "24h"
     retention         = "720h"

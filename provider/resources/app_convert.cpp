@@ -131,6 +131,8 @@ void read_replica(const Reader& r, hs::render::ReplicaSpec& s) {
   r.str("sync_interval", s.sync_interval);
   r.str("snapshot_interval", s.snapshot_interval);
   r.str("retention", s.retention);
+  r.str("access_key_id_env", s.access_key_id_env);
+  r.str("secret_access_key_env", s.secret_access_key_env);
 }
 
 void read_port(const Reader& r, hs::render::PortSpec& s) {

@@ -41,6 +41,10 @@ NestedBlock replica_block() {
       opt_string("snapshot_interval", "How often a full snapshot is taken, e.g. `24h`. Unset = only when needed."),
       opt_string("retention", "How long old generations are kept, e.g. `72h` (days are not a Go unit). "
                               "Default `24h`."),
+      opt_string("access_key_id_env", "S3 only: name of a `credentials_secret` variable holding this replica's "
+                                      "access key id (with `secret_access_key_env`). Unset = the shared keys."),
+      opt_string("secret_access_key_env", "S3 only: name of a `credentials_secret` variable holding this replica's "
+                                          "secret access key (with `access_key_id_env`)."),
   };
   return NestedBlock{"replica", b, NestingMode::List, 1, 0};
 }
