@@ -22,25 +22,65 @@ std::string elapsed_since(SteadyClock::time_point start) {
   return go_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count());
 }
 
-// Bytes [offset, end) of a shadow WAL file. Shadow files only grow by whole transactions and the
-// replication thread is the only writer, so `end` stays valid while the segment uploads.
+// Bytes [offset, end) of a shadow WAL file, read in whole frames so every frame's salts can be
+// checked against the header's (or the first frame's when resuming mid-file) as it streams by: a
+// segment mixing two WAL incarnations would restore garbage. Shadow files only grow by whole
+// transactions and the replication thread is their only writer, so `end` stays valid.
 class ShadowSegmentReader : public Reader {
  public:
-  ShadowSegmentReader(fileio::Fd fd, std::string path, int64_t offset, int64_t end)
-      : fd_(std::move(fd)), path_(std::move(path)), pos_(offset), end_(end) {}
-  size_t read(void* buf, size_t n) override {
-    size_t want = size_t(std::min<int64_t>(int64_t(n), end_ - pos_));
-    if (want == 0) return 0;
-    size_t got = fileio::pread_full(fd_.get(), buf, want, pos_, path_);
-    if (got != want) throw Error("read " + path_ + ": shadow wal shrank while uploading");
-    pos_ += int64_t(got);
-    return got;
+  ShadowSegmentReader(fileio::Fd fd, std::string path, Pos pos, int64_t end, int64_t page_size)
+      : fd_(std::move(fd)), path_(std::move(path)), pos_(std::move(pos)), off_(pos_.offset), end_(end),
+        frame_size_(wal::frame_size(page_size)) {
+    buf_.resize(size_t(std::max<int64_t>(1, (128 * 1024) / frame_size_) * frame_size_));
+    if (off_ > 0) {  // resuming mid-file: the header still decides which salts belong here
+      uint8_t hdr[wal::kHeaderSize];
+      if (fileio::pread_full(fd_.get(), hdr, sizeof hdr, 0, path_) != sizeof hdr) throw Error("read " + path_ + ": EOF");
+      salt_ = (uint64_t(wal::read_be32(hdr + 16)) << 32) | wal::read_be32(hdr + 20);
+    }
+  }
+  size_t read(void* out, size_t n) override {
+    if (buf_pos_ == buf_len_ && !refill()) return 0;
+    size_t k = std::min(n, buf_len_ - buf_pos_);
+    std::memcpy(out, buf_.data() + buf_pos_, k);
+    buf_pos_ += k;
+    return k;
   }
 
  private:
+  bool refill() {
+    buf_pos_ = buf_len_ = 0;
+    if (off_ >= end_) return false;
+    size_t want;
+    int64_t frames_at = off_;
+    if (off_ == 0) {
+      want = size_t(wal::kHeaderSize);  // the header alone first: it carries the salts
+    } else {
+      want = size_t(std::min<int64_t>(int64_t(buf_.size()), end_ - off_));
+    }
+    size_t got = fileio::pread_full(fd_.get(), buf_.data(), want, off_, path_);
+    if (got != want) throw Error("read " + path_ + ": shadow wal shrank while uploading");
+    if (off_ == 0) {
+      salt_ = (uint64_t(wal::read_be32(buf_.data() + 16)) << 32) | wal::read_be32(buf_.data() + 20);
+    } else {
+      for (size_t f = 0; f + size_t(frame_size_) <= got; f += size_t(frame_size_)) {
+        uint64_t salt = (uint64_t(wal::read_be32(buf_.data() + f + 8)) << 32) | wal::read_be32(buf_.data() + f + 12);
+        if (salt_ != 0 && salt != salt_)
+          throw Error("replica salt mismatch: " + Pos{pos_.generation, pos_.index, frames_at + int64_t(f)}.str());
+        salt_ = salt;
+      }
+    }
+    off_ += int64_t(got);
+    buf_len_ = got;
+    return true;
+  }
+
   fileio::Fd fd_;
   std::string path_;
-  int64_t pos_, end_;
+  Pos pos_;
+  int64_t off_, end_, frame_size_;
+  uint64_t salt_ = 0;
+  std::vector<uint8_t> buf_;
+  size_t buf_pos_ = 0, buf_len_ = 0;
 };
 
 // The database file through the snapshot view's descriptor, read to its end.
@@ -134,28 +174,11 @@ bool Replica::sync_wal() {
     if (size == 0) return false;
   }
 
-  // Every frame must carry the salts of the header (or of the first frame when resuming
-  // mid-file): a segment mixing two WAL incarnations would restore garbage.
   int64_t fs = wal::frame_size(db_.page_size());
-  uint64_t psalt = 0;
-  uint8_t hdr[wal::kHeaderSize];
-  int64_t first_frame = pos.offset;
-  if (pos.offset == 0) {
-    if (fileio::pread_full(fd.get(), hdr, sizeof hdr, 0, path) != sizeof hdr) throw Error("read " + path + ": EOF");
-    psalt = (uint64_t(wal::read_be32(hdr + 16)) << 32) | wal::read_be32(hdr + 20);
-    first_frame = wal::kHeaderSize;
-  }
-  uint8_t fh[wal::kFrameHeaderSize];
-  for (int64_t off = first_frame; off + fs <= size; off += fs) {
-    if (fileio::pread_full(fd.get(), fh, sizeof fh, off, path) != sizeof fh) throw Error("read " + path + ": EOF");
-    uint64_t salt = (uint64_t(wal::read_be32(fh + 8)) << 32) | wal::read_be32(fh + 12);
-    if (psalt != 0 && psalt != salt) throw Error("replica salt mismatch: " + Pos{pos.generation, pos.index, off}.str());
-    psalt = salt;
-  }
-
+  int64_t first_frame = pos.offset == 0 ? wal::kHeaderSize : pos.offset;
   log_.info("write wal segment", {{"position", pos.str()}});
   auto start = SteadyClock::now();
-  ShadowSegmentReader raw(std::move(fd), path, pos.offset, size);
+  ShadowSegmentReader raw(std::move(fd), path, pos, size, db_.page_size());
   CountingReader counted(raw);
   Lz4CompressReader lz4(counted);
   client_->write_wal_segment(pos, lz4);
