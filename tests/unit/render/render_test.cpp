@@ -194,3 +194,23 @@ TEST_CASE("render refuses an invalid spec with the validation errors") {
     CHECK(std::string(e.what()).find("database_path") != std::string::npos);
   }
 }
+
+TEST_CASE("spec JSON is read strictly, naming the offending key") {
+  auto error_of = [](const char* text) -> std::string {
+    try {
+      hs::render::app_spec_from_json(json::parse(text));
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(error_of(R"({"name": "a", "colour": "red"})") == "colour: unknown attribute");
+  CHECK(error_of(R"({"replica": [{"type": "s3", "buckt": "x"}]})") == "replica[0].buckt: unknown attribute");
+  CHECK(error_of(R"({"metrics_port": "9090"})") == "metrics_port: must be an integer");
+  CHECK(error_of(R"({"env": {"A": 1}})") == "env[\"A\"]: must be a string");
+  CHECK(error_of(R"({"verify": {"schedule": "@daily", "max_age": null}})").empty());
+  auto spec = hs::render::app_spec_from_json(json::parse(R"({"name": "a", "namespace": null})"));
+  CHECK(spec.namespace_ == "default");  // null = unset = the default
+  CHECK(spec.native_sidecar);
+  CHECK(spec.run_as_user == 1000);
+}
