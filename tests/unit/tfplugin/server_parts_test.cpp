@@ -8,7 +8,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "tfplugin/codec.h"
 #include "tfplugin/proto_convert.h"
+#include "tfplugin/provider_service.h"
 #include "tfplugin/server_handshake.h"
 #include "tfplugin/server_tls.h"
 
@@ -151,4 +153,120 @@ TEST_CASE("diagnostic paths stop at sets (the protocol has no set step)", "[serv
   proto::to_proto(d, &out, &root);
   REQUIRE(out[0].attribute().steps_size() == 1);
   CHECK(out[0].attribute().steps(0).attribute_name() == "flags");
+}
+
+namespace {
+// A provider whose resource misbehaves in every way the service must contain.
+class Broken : public Resource {
+ public:
+  Schema schema() const override {
+    return {0, Block({attr("name", Type::string()).required_(), attr("id", Type::string()).computed_()},
+                     {NestedBlock{"item", Block({attr("k", Type::string()).optional_()}), NestingMode::List, 0, 0}})};
+  }
+  PlanResponse plan(const PlanRequest& req) override {
+    if (req.config["name"].as_string() == "throw") throw std::runtime_error("plan exploded");
+    PlanResponse resp;
+    // Forgets the (list) block: the service must answer an empty list, not null.
+    resp.planned_state = Value::object(schema().block.implied_type(), {{"name", req.config["name"]}});
+    return resp;
+  }
+  ApplyResponse apply(const ApplyRequest&) override {
+    ApplyResponse resp;
+    resp.new_state = Value::string("not an object");
+    return resp;
+  }
+  ReadResponse read(const ReadRequest&) override { throw std::logic_error("read exploded"); }
+};
+
+class BrokenProvider : public Provider {
+ public:
+  Schema provider_schema() const override { return {0, Block({attr("x", Type::string()).required_().computed_()})}; }
+  std::map<std::string, std::shared_ptr<Resource>> resources() override { return {{"b_thing", std::make_shared<Broken>()}}; }
+};
+
+tfplugin6::DynamicValue mp(const Value& v, const Type& t) {
+  tfplugin6::DynamicValue d;
+  d.set_msgpack(encode_msgpack(v, t));
+  return d;
+}
+}  // namespace
+
+TEST_CASE("the provider service contains resource bugs", "[server][service]") {
+  BrokenProvider p;
+  ProviderService svc(p);
+  Type t = Broken().schema().block.implied_type();
+
+  tfplugin6::GetProviderSchema::Response schema;
+  svc.GetProviderSchema(nullptr, nullptr, &schema);
+  REQUIRE(schema.diagnostics_size() == 1);
+  CHECK(schema.diagnostics(0).detail().find("the provider block: x:") != std::string::npos);
+
+  tfplugin6::PlanResourceChange::Request plan;
+  plan.set_type_name("b_thing");
+  Value config = Value::object(t, {{"name", Value::string("ok")}, {"item", Value::list(t.attributes().at("item").element(), {})}});
+  *plan.mutable_prior_state() = mp(Value::null(t), t);
+  *plan.mutable_proposed_new_state() = mp(config, t);
+  *plan.mutable_config() = mp(config, t);
+  tfplugin6::PlanResourceChange::Response planned;
+  svc.PlanResourceChange(nullptr, &plan, &planned);
+  REQUIRE(planned.diagnostics_size() == 0);
+  std::string error;
+  auto v = decode_msgpack(planned.planned_state().msgpack(), t, error);
+  REQUIRE(v);
+  CHECK((*v)["item"].is_known());
+  CHECK_FALSE((*v)["item"].is_null());
+
+  Value throwing = config.with_attribute("name", Value::string("throw"));
+  *plan.mutable_proposed_new_state() = mp(throwing, t);
+  *plan.mutable_config() = mp(throwing, t);
+  svc.PlanResourceChange(nullptr, &plan, &planned);
+  REQUIRE(planned.diagnostics_size() == 1);
+  CHECK(planned.diagnostics(0).summary() == "Provider error in PlanResourceChange");
+  CHECK(planned.diagnostics(0).detail() == "plan exploded");
+
+  tfplugin6::ApplyResourceChange::Request apply;
+  apply.set_type_name("b_thing");
+  *apply.mutable_prior_state() = mp(config, t);
+  *apply.mutable_planned_state() = mp(config, t);
+  *apply.mutable_config() = mp(config, t);
+  tfplugin6::ApplyResourceChange::Response applied;
+  svc.ApplyResourceChange(nullptr, &apply, &applied);
+  REQUIRE(applied.diagnostics_size() == 1);
+  CHECK(applied.diagnostics(0).summary() == "Provider bug: invalid new_state");
+  CHECK(applied.new_state().msgpack() == apply.prior_state().msgpack());  // nothing lost
+
+  tfplugin6::ReadResource::Request read;
+  read.set_type_name("b_thing");
+  *read.mutable_current_state() = mp(config, t);
+  read.set_private_("keep me");
+  tfplugin6::ReadResource::Response readback;
+  svc.ReadResource(nullptr, &read, &readback);
+  REQUIRE(readback.diagnostics_size() == 1);
+  CHECK(readback.diagnostics(0).detail() == "read exploded");
+  // An error must not look like "the object is gone", nor wipe the private data.
+  CHECK(readback.new_state().msgpack() == read.current_state().msgpack());
+  CHECK(readback.private_() == "keep me");
+
+  tfplugin6::ImportResourceState::Request imp;
+  imp.set_type_name("b_thing");
+  imp.set_id("x");
+  tfplugin6::ImportResourceState::Response imported;
+  svc.ImportResourceState(nullptr, &imp, &imported);
+  CHECK(imported.imported_resources_size() == 0);
+  REQUIRE(imported.diagnostics_size() == 1);
+  CHECK(imported.diagnostics(0).summary() == "Import not supported");
+
+  tfplugin6::UpgradeResourceState::Request up;
+  up.set_type_name("b_thing");
+  up.set_version(3);
+  up.mutable_raw_state()->set_json(R"({"name":"a","id":"b","item":[]})");
+  tfplugin6::UpgradeResourceState::Response upgraded;
+  svc.UpgradeResourceState(nullptr, &up, &upgraded);
+  REQUIRE(upgraded.diagnostics_size() == 1);
+  CHECK(upgraded.diagnostics(0).detail().find("version 3") != std::string::npos);
+  up.set_version(0);
+  upgraded.Clear();
+  svc.UpgradeResourceState(nullptr, &up, &upgraded);
+  CHECK(upgraded.diagnostics_size() == 0);
+  CHECK((*decode_msgpack(upgraded.upgraded_state().msgpack(), t, error))["id"].as_string() == "b");
 }
