@@ -57,15 +57,17 @@ TEST_CASE("schemas are well formed") {
   CHECK(tfplugin::check_schema(app_resource_schema()) == "");
   CHECK(tfplugin::check_schema(app_data_source_schema()) == "");
   CHECK(tfplugin::check_schema(provider_block_schema()) == "");
-  CHECK(app_resource_schema().version == 1);
-  const auto* replica = app_resource_schema().block.find_block("replica");
+  const tfplugin::Schema schema = app_resource_schema();
+  CHECK(schema.version == 1);
+  const auto* replica = schema.block.find_block("replica");
   REQUIRE(replica);
   CHECK(replica->min_items == 1);
-  const auto* alerts = app_resource_schema().block.find_block("alerts");
+  const auto* alerts = schema.block.find_block("alerts");
   REQUIRE(alerts);
   CHECK(alerts->block.find_attribute("slack_webhook_url")->sensitive);
-  CHECK(app_resource_schema().block.find_attribute("namespace")->computed);
-  CHECK_FALSE(app_data_source_schema().block.find_attribute("namespace")->computed);
+  CHECK(schema.block.find_attribute("namespace")->computed);
+  const tfplugin::Schema data = app_data_source_schema();
+  CHECK_FALSE(data.block.find_attribute("namespace")->computed);
 }
 
 TEST_CASE("every input reaches the AppSpec") {
@@ -360,7 +362,8 @@ TEST_CASE("resource: state upgrade reads v1, upgrades older, rejects newer") {
 TEST_CASE("data source renders the same computed values as the resource") {
   const Type data_type = app_data_source_schema().block.implied_type().without_optional_attributes();
   std::map<std::string, Value> attrs;
-  for (const auto& [k, v] : config().entries())
+  const Value resource_config = config();
+  for (const auto& [k, v] : resource_config.entries())
     if (data_type.attributes().count(k)) attrs[k] = v;
   SqliteAppDataSource ds(context());
   auto read = ds.read({Value::object(data_type, attrs)});
