@@ -72,24 +72,28 @@ void Alerter::deliver(const Alert& a) {
     } catch (const std::exception& e) {
       error = e.what();
     }
-    std::lock_guard<std::mutex> g(mu_);
-    if (error.empty()) {
-      ++stats_.sent;
-      continue;
-    }
-    ++stats_.failed;
-    SinkHealth& h = health_[i];
-    ++h.failures_since_log;
-    const auto now = settings_.now();
-    if (!h.logged_once || now - h.last_logged >= throttle_.window_duration()) {
-      hs::log::warn("alert sink failed", {{"sink", sinks_[i]->name()},
-                                          {"target", sinks_[i]->target()},
-                                          {"error", error},
-                                          {"failures", h.failures_since_log}});
+    uint64_t failures = 0;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (error.empty()) {
+        ++stats_.sent;
+        continue;
+      }
+      ++stats_.failed;
+      SinkHealth& h = health_[i];
+      ++h.failures_since_log;
+      const auto now = settings_.now();
+      if (h.logged_once && now - h.last_logged < throttle_.window_duration()) continue;
       h.logged_once = true;
       h.last_logged = now;
+      failures = h.failures_since_log;
       h.failures_since_log = 0;
     }
+    // Logged without holding mu_, so logging threads never wait on this line's write.
+    hs::log::warn("alert sink failed", {{"sink", sinks_[i]->name()},
+                                        {"target", sinks_[i]->target()},
+                                        {"error", error},
+                                        {"failures", failures}});
   }
 }
 

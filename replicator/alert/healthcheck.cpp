@@ -73,7 +73,7 @@ bool HealthcheckPinger::ping(const std::string& suffix, const std::string& body)
       }
       return true;
     }
-    last_error = r.describe();
+    last_error = scrub_url_secrets(r.describe(), url);
     // 4xx other than 429 will not get better by retrying (e.g. 404 for an unknown check).
     if (r.error.empty() && r.status >= 400 && r.status < 500 && r.status != 429) break;
     if (attempt < opts_.attempts) {

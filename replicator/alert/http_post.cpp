@@ -40,6 +40,29 @@ std::string HttpResponse::describe() const {
   return "HTTP " + std::to_string(status) + (b.empty() ? "" : ": " + b);
 }
 
+// Some servers echo the request path in error pages ("Cannot POST /hooks/T0/B0/XXXX"): the
+// error text must not carry the secret path or query of the URL into the log.
+std::string scrub_url_secrets(std::string text, const std::string& url) {
+  auto scheme = url.find("://");
+  auto path_at = scheme == std::string::npos ? std::string::npos : url.find_first_of("/?", scheme + 3);
+  if (path_at == std::string::npos) return text;
+  const std::string secret = url.substr(path_at);
+  std::vector<std::string> parts = {secret};
+  // Also each long path segment or query value on its own (a 404 page may show just one).
+  size_t start = 0;
+  for (size_t i = 0; i <= secret.size(); ++i)
+    if (i == secret.size() || secret[i] == '/' || secret[i] == '?' || secret[i] == '&' || secret[i] == '=') {
+      if (i - start >= 6) parts.push_back(secret.substr(start, i - start));
+      start = i + 1;
+    }
+  for (const auto& p : parts) {
+    // Resume after each replacement: the marker itself may contain a (short) secret segment.
+    for (size_t at = text.find(p); !p.empty() && at != std::string::npos; at = text.find(p, at + 8))
+      text.replace(at, p.size(), "REDACTED");
+  }
+  return text;
+}
+
 HttpResponse http_post(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
                        std::chrono::milliseconds timeout) {
   static std::once_flag init;

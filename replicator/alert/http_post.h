@@ -20,4 +20,8 @@ struct HttpResponse {
 HttpResponse http_post(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// Removes the URL's path and query (and each longer segment of them) from `text`: servers may
+// echo the request path in error pages, and for webhooks that path is the secret.
+std::string scrub_url_secrets(std::string text, const std::string& url);
+
 }  // namespace hs::alert

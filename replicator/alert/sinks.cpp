@@ -20,8 +20,9 @@ class HttpSink : public Sink {
  protected:
   void post(const std::string& url, const std::vector<std::string>& headers, const std::string& body) {
     HttpResponse r = http_post(url, headers, body);
-    if (!r.ok()) throw std::runtime_error(r.describe());
+    if (!r.ok()) throw std::runtime_error(scrub_url_secrets(r.describe(), url));
   }
+
   std::string name_, url_;
 };
 

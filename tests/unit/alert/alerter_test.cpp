@@ -234,3 +234,32 @@ TEST_CASE("from_config: no sinks means no alerter; bad url-file is a ConfigError
   auto cfg = config_for("alerts:\n  sinks:\n    - {type: slack, url-file: /nonexistent/hs-url}\n");
   CHECK_THROWS_WITH(Alerter::from_config(cfg), Catch::StartsWith("alerts.sinks[0].url-file: cannot read /nonexistent/hs-url"));
 }
+
+TEST_CASE("a server that echoes the request path cannot leak the secret into the log") {
+  LogCapture logs;
+  httplib::Server echo;
+  echo.Post(".*", [](const httplib::Request& req, httplib::Response& res) {
+    res.status = 404;
+    res.set_content("Cannot POST " + req.path + " (segment " + req.path.substr(req.path.rfind('/') + 1) + ")",
+                    "text/plain");
+  });
+  int port = echo.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { echo.listen_after_bind(); });
+  while (!echo.is_running()) std::this_thread::sleep_for(milliseconds(1));
+  hs::config::AlertSinkConfig c;
+  c.type = "slack";
+  c.url = "http://127.0.0.1:" + std::to_string(port) + "/services/T0/B0/VERYSECRETTOKEN";
+  std::vector<std::unique_ptr<Sink>> sinks;
+  sinks.push_back(make_sink(c, "s"));
+  Alerter a(std::move(sinks), Alerter::Settings{});
+  a.start();
+  hs::log::error("boom");
+  REQUIRE(a.flush(seconds(10)));
+  a.stop();
+  echo.stop();
+  t.join();
+  auto warns = logs.matching("alert sink failed");
+  REQUIRE(warns.size() == 1);
+  CHECK(warns[0].find("HTTP 404") != std::string::npos);
+  CHECK(warns[0].find("VERYSECRETTOKEN") == std::string::npos);
+}

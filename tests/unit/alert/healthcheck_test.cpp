@@ -109,3 +109,18 @@ TEST_CASE("body trimmed to the limit, keeping the end; Ping-Body-Limit from /sta
   CHECK(rx.bodies()[1].size() <= 500);
   CHECK(rx.bodies()[1].find("line 4999") != std::string::npos);
 }
+
+#include "alert/http_post.h"
+
+TEST_CASE("scrub_url_secrets removes the path, its segments and query values") {
+  using hs::alert::scrub_url_secrets;
+  const std::string url = "https://hooks.example/services/T0123/B0456/XXXXSECRET?token=abcdef123";
+  CHECK(scrub_url_secrets("HTTP 404: Cannot POST /services/T0123/B0456/XXXXSECRET?token=abcdef123", url) ==
+        "HTTP 404: Cannot POST REDACTED");
+  CHECK(scrub_url_secrets("unknown hook XXXXSECRET", url) == "unknown hook REDACTED");
+  CHECK(scrub_url_secrets("bad token abcdef123", url) == "bad token REDACTED");
+  CHECK(scrub_url_secrets("HTTP 500", url) == "HTTP 500");
+  // A segment that occurs inside the marker must not loop forever.
+  CHECK(scrub_url_secrets("x EDACTE y", "http://h/EDACTE") == "x REDACTED y");
+  CHECK(scrub_url_secrets("no path here", "http://h") == "no path here");
+}
