@@ -245,3 +245,35 @@ TEST_CASE("DbReplicator thread uploads changes once per sync interval and a fina
   CHECK(rep.stop());  // final sync picks up the last commit immediately
   CHECK(restored_rows(reader, gens[0], dir / "restored.db") == 26);
 }
+
+TEST_CASE("DbReplicator takes periodic snapshots at snapshot-interval and enforces retention", "[replica]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(1);
+  std::vector<ReplicaSetup> setups;
+  ReplicaSetup s;
+  s.client = std::make_unique<hs::storage::FileReplicaClient>(dir / "replica");
+  s.options.sync_interval = std::chrono::milliseconds(100);
+  s.options.snapshot_interval = std::chrono::milliseconds(300);
+  s.options.retention = std::chrono::milliseconds(700);
+  s.options.retention_check_interval = std::chrono::milliseconds(200);
+  setups.push_back(std::move(s));
+  hs::storage::FileReplicaClient reader(dir / "replica");
+  DbReplicator rep(db_options(dir / "app.db"), std::chrono::milliseconds(50), std::move(setups), {});
+  rep.start();
+  // Restarts of the WAL give new indexes, so periodic snapshots get distinct names.
+  for (int i = 0; i < 12; ++i) {
+    app.insert(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  CHECK(rep.stop());
+  auto gens = reader.generations();
+  REQUIRE(gens.size() == 1);
+  auto snaps = reader.snapshots(gens[0]);
+  // Snapshots were written periodically (the same index is overwritten while the WAL has not
+  // restarted), and retention removed every segment older than the oldest kept snapshot.
+  REQUIRE(!snaps.empty());
+  CHECK(Clock::now() - snaps.back().created_at < std::chrono::milliseconds(900));
+  for (auto& w : reader.wal_segments(gens[0])) CHECK(w.index >= snaps.front().index);
+  CHECK(restored_rows(reader, gens[0], dir / "restored.db") == 13);
+}
