@@ -156,3 +156,18 @@ TEST_CASE("options_from reads the logging section") {
   CHECK(d.format == Format::text);
   CHECK_FALSE(d.to_stderr);
 }
+
+TEST_CASE("notify_hooks lets another logger's WARN/ERROR lines reach the hooks") {
+  std::vector<std::string> seen;
+  HookId id = add_hook([&](const Event& e) { seen.push_back(e.msg + "|" + e.json); });
+  notify_hooks(Level::info, "not for alerts", {});
+  notify_hooks(Level::error, "monitor error", {{"db", "/d.db"}});
+  {
+    HookSuppressor s;
+    notify_hooks(Level::error, "suppressed", {});
+  }
+  remove_hook(id);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].rfind("monitor error|{", 0) == 0);
+  CHECK(seen[0].find("\"level\":\"ERROR\",\"msg\":\"monitor error\",\"db\":\"/d.db\"") != std::string::npos);
+}
