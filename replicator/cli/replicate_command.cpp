@@ -68,7 +68,13 @@ std::string absolute_db_path(std::string p) {
 void emit(core::LogLevel level, const std::string& msg, const core::LogFields& fields) {
   std::vector<hs::log::Field> f;
   f.reserve(fields.size());
-  for (const auto& [k, v] : fields) f.push_back({k, v});
+  for (const auto& [k, v] : fields) {
+    switch (v.kind) {
+      case core::LogValue::Kind::integer: f.push_back({k, v.number}); break;
+      case core::LogValue::Kind::duration: f.push_back({k, std::chrono::nanoseconds(v.number)}); break;
+      default: f.push_back({k, v.text}); break;
+    }
+  }
   switch (level) {
     case core::LogLevel::debug: hs::log::debug(msg, f); break;
     case core::LogLevel::info: hs::log::info(msg, f); break;

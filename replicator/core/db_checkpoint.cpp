@@ -98,7 +98,7 @@ void Db::checkpoint(CheckpointMode mode) {
     if (overwritten) {
       lost_frames_reason_ = "wal restarted before all frames were copied";
       log_.warn("checkpoint: the wal restarted over frames we may not have copied, starting a new generation",
-                {{"offset", std::to_string(end)}});
+                {{"offset", end}});
       return;
     }
   }

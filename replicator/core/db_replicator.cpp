@@ -97,7 +97,7 @@ void DbReplicator::schedule_snapshot(size_t i) {
     std::time_t t = Clock::to_time_t(snap->created_at);
     char prev[32];
     std::strftime(prev, sizeof prev, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    r.log().info("snapshot interval adjusted", {{"previous", prev}, {"next", go_duration(next.count())}});
+    r.log().info("snapshot interval adjusted", {{"previous", prev}, {"next", LogValue::duration(next)}});
     st.next_snapshot = Steady::now() + steady(next);
   } catch (const std::exception& e) {
     r.log().error("snapshotter cannot determine latest snapshot", {{"error", e.what()}});

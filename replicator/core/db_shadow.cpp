@@ -182,7 +182,7 @@ Db::CopyResult Db::copy_to_shadow_wal(const std::string& shadow_path) {
       if (r != wal::FrameVerifier::Result::ok) {
         log_.debug(r == wal::FrameVerifier::Result::salt_mismatch ? "copy-shadow: break: salt mismatch"
                                                                    : "copy shadow: checksum mismatch, skipping",
-                   {{"offset", std::to_string(offset + good * fs)}});
+                   {{"offset", offset + good * fs}});
         stop = true;
         break;
       }

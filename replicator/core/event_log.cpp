@@ -20,6 +20,14 @@ std::string fixed(uint64_t value, int digits) {
 
 }  // namespace
 
+std::string LogValue::str() const {
+  switch (kind) {
+    case Kind::integer: return std::to_string(number);
+    case Kind::duration: return go_duration(number);
+    default: return text;
+  }
+}
+
 std::string go_duration(int64_t ns) {
   if (ns == 0) return "0s";
   std::string sign = ns < 0 ? "-" : "";

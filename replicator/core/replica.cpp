@@ -18,8 +18,8 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-std::string elapsed_since(SteadyClock::time_point start) {
-  return go_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count());
+LogValue elapsed_since(SteadyClock::time_point start) {
+  return LogValue::duration(std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start));
 }
 
 // Bytes [offset, end) of a shadow WAL file, read in whole frames so every frame's salts can be
@@ -189,7 +189,7 @@ bool Replica::sync_wal() {
   metrics_->wal_offset.set(double(pos_.offset));
   log_.info("wal segment written", {{"position", pos.str()},
                                     {"elapsed", elapsed_since(start)},
-                                    {"sz", std::to_string(counted.count())}});
+                                    {"sz", counted.count()}});
   return true;
 }
 
@@ -205,7 +205,7 @@ SnapshotInfo Replica::snapshot() {
   SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
   metrics_->snapshots.inc();
   log_.info("snapshot written",
-            {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", std::to_string(info.size)}});
+            {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", info.size}});
   return info;
 }
 
@@ -286,7 +286,7 @@ void Replica::enforce_retention() {
       if (s.index >= *min_index) continue;
       client_->delete_snapshot(g, s.index);
       // litestream logs the retained index here (sic); we log the one actually deleted.
-      log_.info("snapshot deleted", {{"generation", g}, {"index", std::to_string(s.index)}});
+      log_.info("snapshot deleted", {{"generation", g}, {"index", s.index}});
     }
     std::vector<Pos> doomed;
     for (const auto& w : client_->wal_segments(g))
@@ -294,7 +294,7 @@ void Replica::enforce_retention() {
     if (doomed.empty()) continue;
     client_->delete_wal_segments(doomed);
     log_.info("wal segmented deleted before",
-              {{"generation", g}, {"index", std::to_string(*min_index)}, {"n", std::to_string(doomed.size())}});
+              {{"generation", g}, {"index", *min_index}, {"n", uint64_t(doomed.size())}});
   }
 }
 

@@ -25,7 +25,7 @@ struct CapturedLog {
     LogFields fields;
     std::string field(const std::string& k) const {
       for (auto& [key, v] : fields)
-        if (key == k) return v;
+        if (key == k) return v.str();
       return "";
     }
   };

@@ -20,6 +20,17 @@ TEST_CASE("durations print like Go's time.Duration.String", "[log]") {
   CHECK(go_duration(-1500000) == "-1.5ms");
 }
 
+TEST_CASE("log values keep their kind and print Go's text forms", "[log]") {
+  using hs::core::LogValue;
+  CHECK(LogValue("x").str() == "x");
+  CHECK(LogValue(int64_t(16512)).kind == LogValue::Kind::integer);
+  CHECK(LogValue(int64_t(16512)).str() == "16512");
+  auto d = LogValue::duration(std::chrono::milliseconds(1500));
+  CHECK(d.kind == LogValue::Kind::duration);
+  CHECK(d.number == 1500000000);
+  CHECK(d.str() == "1.5s");
+}
+
 TEST_CASE("-exec command lines split like go-shellwords", "[exec]") {
   using hs::cli::split_shell_words;
   CHECK(split_shell_words("app --port 8080") == std::vector<std::string>{"app", "--port", "8080"});
