@@ -51,10 +51,14 @@ def app_body(name="blog", image="ghcr.io/example/blog:1.0", namespace="home"):
 """
 
 
-def resource_config(**kw):
-    return REQUIRED_PROVIDERS + f"""
+def resource_config(outputs=True, **kw):
+    resource = REQUIRED_PROVIDERS + f"""
 resource "homeserver_sqlite_app" "blog" {{{app_body(**kw)}}}
+"""
+    return resource + OUTPUTS if outputs else resource
 
+
+OUTPUTS = f"""
 output "id" {{
   value = homeserver_sqlite_app.blog.id
 }}
@@ -67,9 +71,10 @@ output "manifests_yaml" {{
   sensitive = true
 }}
 # terraform's own YAML parser reads every document of the stream: the test compares them with the JSON.
+# Splitting at "\\n---\\n" takes each document's last line break with it: put it back.
 output "yaml_documents" {{
   value = [for doc in split("\\n---\\n", "\\n${{homeserver_sqlite_app.blog.manifests_yaml}}") :
-           yamldecode(doc) if trimspace(replace(doc, "---", "")) != ""]
+           yamldecode("${{doc}}\\n") if trimspace(replace(doc, "---", "")) != ""]
   sensitive = true
 }}
 output "replicator_config" {{
