@@ -165,7 +165,15 @@ void DbReplicator::loop() {
   std::unique_lock lk(mu_);
   while (!stopping_) {
     lk.unlock();
-    run_once(false);
+    try {
+      run_once(false);
+    } catch (const std::exception& e) {
+      // Never let an unexpected error end the thread silently: log it and try again next tick.
+      log_.error("sync error", {{"error", e.what()}});
+      auto retry = Steady::now() + steady(std::max<std::chrono::nanoseconds>(monitor_interval_, std::chrono::seconds(1)));
+      next_db_sync_ = retry;
+      for (auto& st : state_) st.next_sync = std::max(st.next_sync, retry);
+    }
     auto wake = Steady::time_point::max();
     if (monitor_interval_.count() > 0) wake = next_db_sync_;
     for (const auto& st : state_) {
