@@ -40,9 +40,9 @@ tfplugin::UpgradeResponse upgrade_app_state(int64_t version, const std::string& 
     return out;
   }
   // List blocks are never null in state (terraform's rule); an old state may lack them.
-  for (const auto& [name, t] : type.attributes())
-    if (t.kind() == tfplugin::Type::Kind::List && name == attr::kReplica && (*value)[name].is_null())
-      value = value->with_attribute(name, tfplugin::Value::list(t.element(), {}));
+  if ((*value)[attr::kReplica].is_null())
+    value = value->with_attribute(attr::kReplica,
+                                  tfplugin::Value::list(type.attributes().at(attr::kReplica).element(), {}));
   out.upgraded_state = *value;
   return out;
 }

@@ -170,10 +170,40 @@ def case_data_source():
         ws.cleanup()
 
 
+def case_state_upgrade():
+    """A state stored by an older schema version (with an attribute since retired) is upgraded in place:
+    the next plan is empty. terraform keeps the state file in the config dir (no backend)."""
+    ws = Workspace("upgrade")
+    try:
+        ws.write(configs.resource_config())
+        ws.apply()
+        path = os.path.join(ws.dir, "terraform.tfstate")
+        with open(path) as f:
+            state = json.load(f)
+        instance = state["resources"][0]["instances"][0]
+        check(instance["schema_version"] == 1, f"schema_version {instance['schema_version']}, want 1")
+        instance["schema_version"] = 0
+        instance["attributes"]["retired_attribute"] = "from an old provider"
+        state["serial"] += 1
+        with open(path, "w") as f:
+            json.dump(state, f)
+        r = ws.plan_exit_code()
+        check(r.code == 0, f"plan after upgrading a version-0 state is not empty:\n{r.out}")
+        ws.apply()
+        with open(path) as f:
+            upgraded = json.load(f)["resources"][0]["instances"][0]
+        check(upgraded["schema_version"] == 1 and "retired_attribute" not in upgraded["attributes"],
+              f"state not upgraded: {upgraded['schema_version']}, {sorted(upgraded['attributes'])}")
+        ws.destroy()
+    finally:
+        ws.cleanup()
+
+
 CASES = {
     "apply_update_replace_destroy": case_apply_update_replace_destroy,
     "import": case_import,
     "data_source": case_data_source,
+    "state_upgrade": case_state_upgrade,
 }
 
 if __name__ == "__main__":
