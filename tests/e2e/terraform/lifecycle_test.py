@@ -199,11 +199,45 @@ def case_state_upgrade():
         ws.cleanup()
 
 
+def case_unknown_at_plan():
+    """Inputs known only after apply (another resource's output): the plan leaves the rendered values
+    unknown (id stays known), apply renders them, the data source is read at apply, and the next plan is empty."""
+    ws = Workspace("unknown")
+    try:
+        body = configs.app_body().replace('image         = "ghcr.io/example/blog:1.0"',
+                                          'image         = terraform_data.image.output')
+        ws.write(configs.REQUIRED_PROVIDERS + f"""
+resource "terraform_data" "image" {{
+  input = "ghcr.io/example/blog:3"
+}}
+resource "homeserver_sqlite_app" "blog" {{{body}}}
+data "homeserver_sqlite_app" "blog" {{{body}}}
+output "same" {{
+  value = nonsensitive(data.homeserver_sqlite_app.blog.manifests_yaml == homeserver_sqlite_app.blog.manifests_yaml)
+}}
+""")
+        r = ws.plan()
+        check("known after apply" in r.out, f"manifests known although the image is not:\n{r.out}")
+        check('id                 = "home/blog"' in r.out, f"id not known at plan:\n{r.out}")
+        ws.apply()
+        out = ws.outputs()
+        check(out["same"] is True, "data source and resource rendered differently")
+        state = {r["address"]: r for r in ws.state()["values"]["root_module"]["resources"]}
+        deployment = json.loads(state["homeserver_sqlite_app.blog"]["values"]["manifests"]["Deployment/blog"])
+        images = [c["image"] for c in deployment["spec"]["template"]["spec"]["containers"]]
+        check("ghcr.io/example/blog:3" in images, f"images {images}")
+        check(ws.plan_exit_code().code == 0, "plan after apply is not empty")
+        ws.destroy()
+    finally:
+        ws.cleanup()
+
+
 CASES = {
     "apply_update_replace_destroy": case_apply_update_replace_destroy,
     "import": case_import,
     "data_source": case_data_source,
     "state_upgrade": case_state_upgrade,
+    "unknown_at_plan": case_unknown_at_plan,
 }
 
 if __name__ == "__main__":
