@@ -145,8 +145,18 @@ bool Db::open() {
 
     exec(conn_, "PRAGMA wal_autocheckpoint = 0;");
     exec(read_conn_, "PRAGMA wal_autocheckpoint = 0;");
-    exec(conn_, "CREATE TABLE IF NOT EXISTS _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER);");
-    exec(conn_, "CREATE TABLE IF NOT EXISTS _litestream_lock (id INTEGER);");
+    // Our tables need the write lock only the first time; an app that writes back to back may
+    // hold it for long, so look first and then be patient (this runs once per start).
+    for (const char* sql : {"CREATE TABLE IF NOT EXISTS _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER);",
+                            "CREATE TABLE IF NOT EXISTS _litestream_lock (id INTEGER);"}) {
+      std::string name = std::string(sql).substr(27, std::string(sql).find(' ', 27) - 27);
+      if (table_exists(name)) continue;
+      auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      for (;;) {
+        if (sqlite3_exec(conn_, sql, nullptr, nullptr, nullptr) == SQLITE_OK) break;
+        if (sqlite3_errcode(conn_) != SQLITE_BUSY || std::chrono::steady_clock::now() >= give_up) exec(conn_, sql);
+      }
+    }
     acquire_read_lock();
 
     sqlite3_stmt* st_ps = nullptr;
@@ -172,6 +182,17 @@ bool Db::open() {
   }
   synced_once_ = false;
   return true;
+}
+
+bool Db::table_exists(const std::string& name) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(conn_, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st, nullptr) != SQLITE_OK)
+    throw Error(std::string("read schema: ") + sqlite3_errmsg(conn_));
+  sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw Error(std::string("read schema: ") + sqlite3_errmsg(conn_));
+  return rc == SQLITE_ROW;
 }
 
 int Db::busy_retry(void* self, int attempt) {

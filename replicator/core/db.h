@@ -126,6 +126,7 @@ class Db {
   std::string verify_headers_match();
 
   static int busy_retry(void* self, int attempt);
+  bool table_exists(const std::string& name);
 
   DbOptions opt_;
   metrics::DbMetrics& metrics_;
