@@ -15,6 +15,7 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -181,6 +182,9 @@ void apply_wal(const std::string& db_path, const std::string& wal_file, const Do
   if (::rename(wal_file.c_str(), wal_path.c_str()) != 0)
     throw Error("cannot move " + wal_file + " to " + wal_path + ": " + errno_text());
   Sqlite db(db_path);
+  // No fsync per index: the temp file is worthless until the single fsync before the rename
+  // (a crash before that leaves only a temp file, never a half-restored output).
+  db.query("PRAGMA synchronous=OFF;");
   // FULL first: it reports how many frames SQLite's recovery accepted and copied (TRUNCATE
   // reports 0,0 after resetting the log). SQLite replays only what its own recovery accepts; we
   // verified every frame ourselves, so any difference means the database would come out shorter
@@ -232,13 +236,19 @@ class WalPipeline {
     for (auto& t : workers_) t.join();
   }
 
-  void run(const std::string& db_path) {
-    int n = std::min<int>(parallelism_, static_cast<int>(plan_.size()));
+  // Starts the download workers (before the snapshot is written: they overlap with it).
+  void start() {
+    int n = std::min<int>(static_cast<int>(parallelism_), static_cast<int>(plan_.size()));
     for (int i = 0; i < n; i++) workers_.emplace_back([this] { work(); });
+  }
+
+  // Applies every index in order as its download completes.
+  void apply_all(const std::string& db_path) {
     for (size_t i = 0; i < plan_.size(); i++) {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return results_[i].done; });
-      if (results_[i].error) std::rethrow_exception(results_[i].error);
+      // Report the failure that stopped the downloads, not a "cancelled" it caused elsewhere.
+      if (results_[i].error) std::rethrow_exception(first_error_ ? first_error_ : results_[i].error);
       DownloadedWal wal = results_[i].wal;
       lock.unlock();
       auto start = std::chrono::steady_clock::now();
@@ -289,6 +299,7 @@ class WalPipeline {
                                 {"elapsed", go_duration(std::chrono::steady_clock::now() - start)}});
       {
         std::lock_guard lock(mu_);
+        if (r.error && !first_error_) first_error_ = r.error;
         if (r.error) cancel_ = true;  // stop the other workers early
         results_[i] = r;
       }
@@ -304,6 +315,7 @@ class WalPipeline {
   size_t parallelism_;
   const RestoreLogFn& log_;
   std::vector<Result> results_;
+  std::exception_ptr first_error_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<bool> cancel_ = false;
@@ -351,6 +363,12 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
   if (ec) throw Error("cannot create directory " + out_dir.string() + ": " + ec.message());
 
   TempFiles temps(opt.output_path);
+  // WAL downloads run while the snapshot is being written (litestream does one after the other).
+  std::optional<WalPipeline> pipeline;
+  if (!plan.empty()) {
+    pipeline.emplace(client, opt.generation, plan, temps, opt.parallelism, log);
+    pipeline->start();
+  }
   if (log)
     log("restoring snapshot", {{"generation", opt.generation},
                                {"index", std::to_string(snapshot_index)},
@@ -364,8 +382,8 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
       log("restoring wal files", {{"generation", opt.generation},
                                   {"index_min", std::to_string(plan.front().index)},
                                   {"index_max", std::to_string(plan.back().index)}});
-    WalPipeline pipeline(client, opt.generation, plan, temps, opt.parallelism, log);
-    pipeline.run(temps.db());
+    pipeline->apply_all(temps.db());
+    pipeline.reset();
   }
 
   integrity_check(temps.db());
