@@ -102,6 +102,10 @@ int serve(Provider& provider, int argc, char** argv, const ServeOptions& options
   // Signals go to one waiting thread; gRPC's threads (created later) inherit the mask.
   // Ctrl-C reaches the whole process group: terraform answers it with StopProvider, so a
   // managed provider ignores SIGINT. Under -debug the user's Ctrl-C is how it ends.
+  // A shell starts background jobs with SIGINT ignored, and an ignored signal never reaches
+  // sigwait: restore the default first (they stay blocked, so nothing dies of them).
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -7,6 +7,7 @@ default) and once with TF_DISABLE_PLUGIN_TLS=1.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -245,6 +246,61 @@ def scenario(w, label):
     check(not left, f"no provider socket directories left in TMPDIR: {left}")
 
 
+DEBUG_CONFIG = """
+terraform {
+  required_providers {
+    echo = { source = "homeserver/echo" }
+  }
+}
+data "echo_lookup" "l" {
+  input = "debug"
+}
+output "upper" {
+  value = data.echo_lookup.l.upper
+}
+"""
+
+
+def reattach(root, terraform, binary):
+    """-debug: terraform attaches to a provider the user started (started here the way a shell starts
+    a background job: with SIGINT ignored, which Ctrl-C handling must undo)."""
+    print("== -debug with TF_REATTACH_PROVIDERS")
+    wd = os.path.join(root, "debug")
+    os.makedirs(wd)
+    with open(os.path.join(wd, "main.tf"), "w") as f:
+        f.write(DEBUG_CONFIG)
+    p = subprocess.Popen([binary, "-debug"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        value = None
+        for _ in range(10):
+            line = p.stdout.readline()
+            if "TF_REATTACH_PROVIDERS='" in line:
+                value = line.strip().split("=", 1)[1].strip("'")
+                break
+        check(value is not None, "-debug prints TF_REATTACH_PROVIDERS")
+        if value is None:
+            return
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+        env.update(TF_REATTACH_PROVIDERS=value, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1")
+        r = subprocess.run([terraform, "apply", "-auto-approve", "-no-color", "-input=false"], cwd=wd, env=env,
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0 and 'upper = "DEBUG"' in r.stdout, "terraform uses the reattached provider")
+        if r.returncode != 0:
+            print(r.stdout[-2000:] + r.stderr[-2000:])
+        check(p.poll() is None, "the debug provider outlives the terraform run")
+        p.send_signal(signal.SIGINT)
+        try:
+            rc = p.wait(5)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, f"Ctrl-C stops the debug provider even when started with SIGINT ignored (exit {rc})")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def main():
     terraform = shutil.which("terraform") or "/usr/local/bin/terraform"
     if not os.access(terraform, os.X_OK):
@@ -263,6 +319,7 @@ def main():
         os.symlink(binary, os.path.join(plugin_dir, "terraform-provider-echo"))
         scenario(Workdir(root, "mtls", terraform, plugin_dir, tls=True), "AutoMTLS")
         scenario(Workdir(root, "plain", terraform, plugin_dir, tls=False), "TF_DISABLE_PLUGIN_TLS=1")
+        reattach(root, terraform, binary)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     if failures:
