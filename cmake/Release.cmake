@@ -152,8 +152,11 @@ if(TARGET terraform-provider-homeserver-static)
   set(package_cmd COMMAND bash ${CMAKE_SOURCE_DIR}/scripts/release-package.sh
       --version ${version} --out ${HS_RELEASE_DIR}
       --binary amd64=${CMAKE_BINARY_DIR}/bin/static/terraform-provider-homeserver
-      --binary arm64=${arm64_dir}/bin/static/terraform-provider-homeserver
-      --gpg-key "${HOMESERVER_GPG_KEY}")
+      --binary arm64=${arm64_dir}/bin/static/terraform-provider-homeserver)
+  # CMake drops an empty argument: pass the key only when there is one (else the env var may name it).
+  if(HOMESERVER_GPG_KEY)
+    list(APPEND package_cmd --gpg-key ${HOMESERVER_GPG_KEY})
+  endif()
 endif()
 add_custom_target(release ${package_cmd} COMMENT "Release ${version} in ${HS_RELEASE_DIR}" VERBATIM)
 add_dependencies(release ${release_needs})

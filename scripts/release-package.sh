@@ -14,7 +14,7 @@ while (($#)); do
     --version) version=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --binary) bins[${2%%=*}]=${2#*=}; shift 2 ;;
-    --gpg-key) [[ -n $2 ]] && key=$2; shift 2 ;;
+    --gpg-key) [[ -n ${2-} ]] && key=$2; shift $(( $# > 1 ? 2 : 1 )) ;;
     *) echo "release-package.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
