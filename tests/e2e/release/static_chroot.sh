@@ -70,7 +70,7 @@ for arch in "${archs[@]}"; do
   pids+=($!)
   line=
   for _ in $(seq 1 300); do
-    line=$(head -n1 "$work/$arch.out")
+    line=$(head -n1 "$work/$arch.out" 2>/dev/null || true)
     [[ -n $line ]] && break
     kill -0 "${pids[-1]}" 2>/dev/null || break
     sleep 0.1
@@ -86,7 +86,7 @@ for arch in "${archs[@]}"; do
   echo "$b64" | base64 -d >"$work/server.der" || fail "$arch handshake certificate is not base64"
   openssl x509 -inform DER -in "$work/server.der" -out "$work/server.pem" || fail "$arch handshake certificate is not DER"
   tls=$(echo | timeout 60 openssl s_client -unix "$root$addr" -servername localhost -CAfile "$work/server.pem" \
-        -verify_return_error -cert "$work/client.pem" -key "$work/client.key" -alpn h2 2>&1) || true
+        -verify_return_error -cert "$work/client.pem" -key "$work/client.key" -alpn h2 2>&1 | tr -d '\0') || true
   grep -q 'Verify return code: 0 (ok)' <<<"$tls" || fail "$arch provider TLS session failed: $(tail -5 <<<"$tls")"
   echo "ok: $arch provider in an empty chroot: handshake '$core|$proto|$net|$addr|$kind|…', mTLS session verified"
   kill "${pids[-1]}" 2>/dev/null || true
