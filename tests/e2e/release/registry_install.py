@@ -160,20 +160,28 @@ def main():
         fpr, key_id, armor = new_key("homeserver release test <release@example.invalid>")
         _, other_key_id, other_armor = new_key("someone else <other@example.invalid>")
 
-        # The served release, signed by our throwaway key the way the release target signs.
-        files = os.path.join(work, "files")
-        r = run(["bash", os.path.join(SOURCE, "scripts/release-package.sh"), "--version", version, "--out", files,
+        # The release target signs when HOMESERVER_GPG_KEY names a key: check that path with ours.
+        pkg = os.path.join(work, "pkg")
+        r = run(["bash", os.path.join(SOURCE, "scripts/release-package.sh"), "--version", version, "--out", pkg,
                  "--binary", f"amd64={os.path.join(build, 'bin/static', NAME)}",
                  "--binary", f"arm64={os.path.join(build, 'release-arm64/bin/static', NAME)}",
                  "--gpg-key", fpr], env=genv)
         if r.returncode:
             fail(f"release-package.sh with a key: {r.stderr}")
-        for a, z in zips.items():
-            if sha256(z) != sha256(os.path.join(files, os.path.basename(z))):
-                fail(f"re-packing the release binaries does not reproduce {z} byte for byte")
-        sig = os.path.join(files, f"{NAME}_{version}_SHA256SUMS.sig")
+        sig = os.path.join(pkg, f"{NAME}_{version}_SHA256SUMS.sig")
         if run(["gpg", "--batch", "--verify", sig, sig[:-4]], env=genv).returncode:
             fail("the SHA256SUMS.sig written by release-package.sh does not verify")
+
+        # Serve the release's own files, its SHA256SUMS signed by the throwaway key.
+        files = os.path.join(work, "files")
+        os.mkdir(files)
+        sums = f"{NAME}_{version}_SHA256SUMS"
+        for n in [os.path.basename(z) for z in zips.values()] + [sums, f"{NAME}_{version}_manifest.json"]:
+            shutil.copy(os.path.join(release, n), files)
+        r = run(["gpg", "--batch", "--local-user", fpr, "--output", os.path.join(files, sums + ".sig"),
+                 "--detach-sign", os.path.join(files, sums)], env=genv)
+        if r.returncode:
+            fail(f"signing the release's SHA256SUMS: {r.stderr}")
 
         # Test CA and a localhost certificate.
         ca_key, ca_pem = os.path.join(work, "ca.key"), os.path.join(work, "ca.pem")
@@ -227,7 +235,8 @@ def main():
             if f'provider "{addr}"' not in lock or f'"{version}"' not in lock or "h1:" not in lock:
                 fail(f"{name}: lock file lacks the provider, version or h1: hash:\n{lock}")
             zh = {f"zh:{sha256(z)}" for z in zips.values()}
-            if not zh <= set(re.findall(r'"(zh:[0-9a-f]{64})"', lock)) and name != "filesystem-mirror":
+            # Only a signed registry install records zh: hashes; from mirrors terraform records h1: only.
+            if not zh <= set(re.findall(r'"(zh:[0-9a-f]{64})"', lock)) and name == "registry":
                 fail(f"{name}: lock file lacks the zh: hashes of both release zips:\n{lock}")
             installed = os.path.join(d, ".terraform/providers", addr, version, "linux_amd64", f"{NAME}_v{version}")
             if not os.path.isfile(installed):
@@ -271,6 +280,14 @@ def main():
                          f'    url     = "https://{host}/mirror/"\n'
                          '    include = ["registry.terraform.io/homeserver/*"]\n  }\n}\n')
         install_and_apply("network-mirror", "homeserver/homeserver", net_env, "registry.terraform.io/homeserver/homeserver")
+        # The mirror's zh: hashes are checked: a zip that does not match them is refused.
+        server.mode = "bad-zip"
+        d = project("network-mirror-bad-zip", "homeserver/homeserver")
+        r = tf(d, net_env, "init", "-input=false")
+        server.mode = "ok"
+        if r.returncode == 0:
+            fail("network mirror: terraform init accepted a zip that does not match the mirror's zh: hash")
+        print("ok: network mirror: a zip that does not match its zh: hash is refused")
         print("PASS")
     finally:
         if server:
