@@ -79,7 +79,8 @@ class ReceiverHandler(http.server.BaseHTTPRequestHandler):
 
     def handle_ping(self):
         n = int(self.headers.get("Content-Length") or 0)
-        self.server.pings.append((self.path, self.rfile.read(n).decode(errors="replace")))
+        # healthchecks.io pings may carry ?rid=<uuid> (start/finish pairing): keep the path only.
+        self.server.pings.append((self.path.split("?")[0], self.rfile.read(n).decode(errors="replace")))
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
