@@ -94,13 +94,20 @@ std::string S3Http::object_name(std::string_view key) const {
 }
 
 curl_slist* S3Http::configure(CURL* h, const S3Request& req, std::string_view payload_sha256) const {
-  std::string url = addr_.url(req.key, req.query);
+  std::string sigv4;
+  std::string url;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    url = addr_.url(req.key, req.query);
+    sigv4 = sigv4_;
+  }
+  // libcurl copies string options, so these locals may go away after setopt.
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   // Only http(s), and never follow redirects: a redirect would carry our signed request elsewhere.
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4_.c_str());
+  curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4.c_str());
   // Separate user and password: access keys may contain ':' (Swift's "account:user").
   curl_easy_setopt(h, CURLOPT_USERNAME, opts_.access_key_id.c_str());
   curl_easy_setopt(h, CURLOPT_PASSWORD, opts_.secret_access_key.c_str());
@@ -183,8 +190,39 @@ void S3Http::backoff(int next_attempt, const std::string& why) const {
   std::this_thread::sleep_for(delay);
 }
 
+std::string S3Http::region() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return addr_.region();
+}
+
+std::string S3Http::url(std::string_view key, const std::map<std::string, std::string>& query) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return addr_.url(key, query);
+}
+
+bool S3Http::adopt_region(const S3Response& resp) const {
+  if (!opts_.region.empty() || (resp.status != 301 && resp.status != 400)) return false;
+  std::string region;
+  if (auto it = resp.headers.find("x-amz-bucket-region"); it != resp.headers.end()) region = it->second;
+  if (region.empty()) {
+    if (auto err = parse_error_body(resp.body)) region = err->region;
+  }
+  // Only a plausible region name (it goes into the host name and the signature scope).
+  if (region.empty() || region.size() > 32 ||
+      !std::all_of(region.begin(), region.end(), [](unsigned char c) { return std::isalnum(c) || c == '-'; }))
+    return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (region == addr_.region()) return false;  // already switched (by another thread): nothing new
+  S3Options o = opts_;
+  o.region = region;
+  addr_ = S3Addressing(o);
+  sigv4_ = "aws:amz:" + region + ":s3";
+  return true;
+}
+
 S3Response S3Http::perform(const S3Request& req) const {
   std::string payload_sha = req.body.empty() ? kEmptySha256 : sha256_hex(req.body);
+  bool region_switched = false;
   for (int attempt = 1;; ++attempt) {
     CURL* h = thread_handle.get();
     S3Response resp;
@@ -205,7 +243,7 @@ S3Response S3Http::perform(const S3Request& req) const {
     std::string why;
     if (rc != CURLE_OK) {
       why = std::string("S3 ") + req.op + " " + object_name(req.key) + ": " +
-            (errbuf[0] ? errbuf : curl_easy_strerror(rc)) + " (" + addr_.url(req.key, req.query) + ")";
+            (errbuf[0] ? errbuf : curl_easy_strerror(rc)) + " (" + url(req.key, req.query) + ")";
       if (!retryable_curl(rc) || attempt >= opts_.retry.max_attempts) {
         throw core::Error(attempt > 1 ? why + " after " + std::to_string(attempt) + " attempts" : why);
       }
@@ -216,6 +254,11 @@ S3Response S3Http::perform(const S3Request& req) const {
         count(label, static_cast<int64_t>(bytes));
       }
       return resp;
+    } else if (!region_switched && adopt_region(resp)) {
+      // Not a failure: the bucket told us its region; resend at once, same attempt budget.
+      region_switched = true;
+      --attempt;
+      continue;
     } else if (!retryable_status(resp.status, resp.body) || attempt >= opts_.retry.max_attempts) {
       throw_status(req, resp.status, resp.body);
     } else {

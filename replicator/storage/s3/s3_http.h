@@ -75,12 +75,20 @@ class S3Http {
   }
 
   const S3Options& options() const { return opts_; }
-  const S3Addressing& addressing() const { return addr_; }
+  // The region requests are signed for (changes once if the bucket says it lives elsewhere).
+  std::string region() const;
+  std::string url(std::string_view key, const std::map<std::string, std::string>& query = {}) const;
 
  private:
+  // With no region configured we start with us-east-1 (no GetBucketLocation call, which needs an
+  // extra permission: litestream issue #574). If S3 answers that the bucket lives in another
+  // region (301/400 with x-amz-bucket-region or <Region>), switch to it once and resend.
+  bool adopt_region(const S3Response& resp) const;
+
   S3Options opts_;
-  S3Addressing addr_;
-  std::string sigv4_;  // "aws:amz:<region>:s3"
+  mutable std::mutex mu_;  // guards the two below (requests run on several threads)
+  mutable S3Addressing addr_;
+  mutable std::string sigv4_;  // "aws:amz:<region>:s3"
 };
 
 }  // namespace hs::storage

@@ -19,7 +19,8 @@ struct RetryPolicy {
 struct S3Options {
   std::string bucket;
   std::string path;        // key prefix ("" = bucket root); joined like Go's path.Join
-  std::string region;      // "" = us-east-1 (we never call GetBucketLocation)
+  std::string region;      // "" = us-east-1, then the region S3 names on a wrong-region answer
+                           // (no GetBucketLocation, which needs its own permission)
   std::string endpoint;    // "" = AWS (https://s3.<region>.amazonaws.com); else e.g. http://127.0.0.1:9000
   bool force_path_style = false;  // true: <endpoint>/<bucket>/<key>; false: <bucket>.<host>/<key>
   bool skip_verify = false;       // TLS certificate checks off (self-signed MinIO); never the default

@@ -77,7 +77,7 @@ std::optional<S3ErrorBody> parse_error_body(std::string_view xml) {
   if (xml.empty() || !doc.load_buffer(xml.data(), xml.size())) return std::nullopt;
   auto e = doc.child("Error");
   if (!e) return std::nullopt;
-  return S3ErrorBody{child_text(e, "Code"), child_text(e, "Message")};
+  return S3ErrorBody{child_text(e, "Code"), child_text(e, "Message"), child_text(e, "Region")};
 }
 
 std::string parse_upload_id(std::string_view xml) {

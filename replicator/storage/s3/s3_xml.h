@@ -31,6 +31,7 @@ ListPage parse_list_page(std::string_view xml);
 struct S3ErrorBody {
   std::string code;
   std::string message;
+  std::string region;  // <Region>: AWS names the bucket's region on a wrong-region request
 };
 std::optional<S3ErrorBody> parse_error_body(std::string_view xml);
 

@@ -287,3 +287,53 @@ TEST_CASE("streamed GET: slow consumer, then a transfer broken mid-way resumes w
   CHECK_THROWS_WITH(S3GetStream(http, "nope"), "S3 GET bkt/nope: 404 NoSuchKey: gone");
   CHECK_THROWS_AS(S3GetStream(http, "nope"), hs::core::NotFoundError);
 }
+
+TEST_CASE("no region configured: the bucket's region from a wrong-region answer is adopted once") {
+  LocalServer server;
+  std::atomic<int> calls{0};
+  auto wrong_region = [&](const httplib::Request& r, httplib::Response& res, bool header_form) {
+    ++calls;
+    if (r.get_header_value("Authorization").find("/eu-central-1/s3/") != std::string::npos) {
+      res.set_content("here", "text/plain");
+    } else if (header_form) {
+      res.status = 301;
+      res.set_header("x-amz-bucket-region", "eu-central-1");
+      res.set_content("<Error><Code>PermanentRedirect</Code><Message>use the right endpoint</Message></Error>",
+                      "application/xml");
+    } else {
+      res.status = 400;
+      res.set_content("<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-1' is wrong; "
+                      "expecting 'eu-central-1'</Message><Region>eu-central-1</Region></Error>",
+                      "application/xml");
+    }
+  };
+  server.svr.Get("/bkt/body", [&](const httplib::Request& r, httplib::Response& res) { wrong_region(r, res, false); });
+  server.svr.Get("/bkt/header", [&](const httplib::Request& r, httplib::Response& res) { wrong_region(r, res, true); });
+  server.start();
+
+  auto o = local(server.port);
+  o.region = "";
+  S3Request req;
+  req.key = "body";
+  {
+    S3Http http(o);
+    CHECK(http.region() == "us-east-1");
+    CHECK(http.perform(req).body == "here");
+    CHECK(calls == 2);
+    CHECK(http.region() == "eu-central-1");
+    CHECK(http.perform(req).body == "here");  // later requests go straight to the right region
+    CHECK(calls == 3);
+  }
+  {
+    calls = 0;
+    S3Http http(o);
+    req.key = "header";
+    CHECK(http.perform(req).body == "here");
+    CHECK(calls == 2);
+  }
+  // A region the user set is never overridden: the error is reported as it is.
+  o.region = "us-east-1";
+  S3Http fixed(o);
+  req.key = "body";
+  CHECK_THROWS_WITH(fixed.perform(req), Catch::StartsWith("S3 GET bkt/body: 400 AuthorizationHeaderMalformed: "));
+}
