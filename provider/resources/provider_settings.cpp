@@ -3,6 +3,8 @@
 #include "render/app_spec.h"
 #include "render/syntax.h"
 
+#include <utility>
+
 namespace hs::provider {
 
 std::string check_image_registry(const std::string& registry) {
@@ -28,9 +30,21 @@ std::string normalise_image_registry(const std::string& registry) {
   return registry + "/";
 }
 
+namespace {
+std::string& released_digest() {
+  static std::string digest;
+  return digest;
+}
+}  // namespace
+
+void set_released_replicator_digest(std::string digest) { released_digest() = std::move(digest); }
+
 std::string default_replicator_image(const ProviderSettings& settings) {
   if (!settings.replicator_image.empty()) return settings.replicator_image;
-  return normalise_image_registry(settings.image_registry) + hs::render::default_replicator_image();
+  std::string image = normalise_image_registry(settings.image_registry) + hs::render::default_replicator_image();
+  // A pushed copy keeps the digest (skopeo copy --all), so the pin survives image_registry.
+  if (!released_digest().empty()) image += "@" + released_digest();
+  return image;
 }
 
 }  // namespace hs::provider

@@ -25,7 +25,12 @@ std::string check_image_registry(const std::string& registry);
 // Adds the trailing "/" the prefix needs ("registry.lan:5000" -> "registry.lan:5000/").
 std::string normalise_image_registry(const std::string& registry);
 
-// The image an app uses when its own replicator_image is unset.
+// The image an app uses when its own replicator_image is unset. In release binaries render's default
+// is pinned to the image index digest the provider was released with ("<name>:<V>@sha256:...").
 std::string default_replicator_image(const ProviderSettings& settings);
+
+// Set once by main() before serving, from <homeserver/release_image.h>: "sha256:<hex>" in release
+// builds (cmake/Release.cmake generates it after building the image), "" in development builds.
+void set_released_replicator_digest(std::string digest);
 
 }  // namespace hs::provider
