@@ -4,6 +4,7 @@ Real parts only: litestream v0.3.13 (tests/support/fetch-litestream.sh) writes t
 homeserver-replicator restores it. Everything lives in one temp dir removed at the end; the only
 process started (litestream replicate) is stopped by its PID.
 """
+import fcntl
 import hashlib
 import os
 import shutil
@@ -38,7 +39,13 @@ def binaries():
     ours = os.path.join(BUILD, "bin", "homeserver-replicator")
     if not os.access(ours, os.X_OK):
         fail(f"{ours} is not built")
-    r = subprocess.run([os.path.join(SRC, "tests/support/fetch-litestream.sh"), BUILD], capture_output=True, text=True)
+    # Tests run in parallel under ctest -j: serialize the first-time download (the fetch script
+    # writes one shared ".partial" file, so two concurrent fetches make one of them fail).
+    os.makedirs(os.path.join(BUILD, "third_party"), exist_ok=True)
+    with open(os.path.join(BUILD, "third_party", ".fetch-litestream.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        r = subprocess.run([os.path.join(SRC, "tests/support/fetch-litestream.sh"), BUILD], capture_output=True,
+                           text=True)
     if r.returncode != 0:
         skip(f"litestream v0.3.13 not available: {r.stderr.strip()[-300:]}")
     return ours, r.stdout.strip()
