@@ -93,6 +93,12 @@ def main():
                      "-if-db-not-exists", "-if-replica-exists", "-parallelism"]:
             check(f"\t{flag} " in so or f"\t{flag}\n" in so, f"restore -h documents {flag}")
 
+        # Config lookup without -config: $LITESTREAM_CONFIG, as litestream.
+        a, b = run([ours, "databases"], env=env), run([ls, "databases"], env=env)
+        check(a[0] == 0 and a[1] == b[1] and db in a[1], "databases finds the config through $LITESTREAM_CONFIG")
+        a, b = run([ours, "wal", db], env=env), run([ls, "wal", db], env=env)
+        check(a[0] == b[0] == 0 and a[1] == b[1], "wal DB_PATH resolves the database through $LITESTREAM_CONFIG")
+
         # version: v<project version>.
         rc, so, se = run([ours, "version"])
         check(rc == 0 and re.fullmatch(r"v\d+\.\d+\.\d+\n", so), f"version prints v<major.minor.patch> ({so.strip()})")
