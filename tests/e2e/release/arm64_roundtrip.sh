@@ -23,7 +23,8 @@ dbs:
         path: $work/replica
         sync-interval: 200ms
 YML
-run replicate -config "$work/replicator.yml" >"$work/replicate.log" 2>&1 &
+# Started directly (not through run()), so $! is qemu itself and the kill below reaches it.
+qemu-aarch64-static "$bin" replicate -config "$work/replicator.yml" >"$work/replicate.log" 2>&1 &
 pid=$!
 for i in $(seq 1 40); do
   # The replicator briefly locks the database for checkpoints, as litestream does: wait for it.
