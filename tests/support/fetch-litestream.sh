@@ -6,8 +6,11 @@ set -euo pipefail
 build=${1:-${HS_BUILD_DIR:-build}}
 dest="$build/third_party/litestream"
 bin="$dest/litestream"
+mkdir -p "$dest"
+# Tests run in parallel: one fetch at a time, the others wait for it and reuse the binary.
+exec 9>"$dest/.lock"
+flock 9
 if [[ ! -x $bin ]]; then
-  mkdir -p "$dest"
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && npm pack --silent @flydotio/litestream-linux-x64@1.0.1 >/dev/null)
