@@ -35,6 +35,10 @@ resource "homeserver_sqlite_app" "notes" {
   }
 }
 output "config" { value = homeserver_sqlite_app.notes.replicator_config }
+output "manifests_yaml" {
+  value     = homeserver_sqlite_app.notes.manifests_yaml
+  sensitive = true
+}
 """
 
 
@@ -247,7 +251,15 @@ def main():
             r = tf(d, env, "apply", "-input=false", "-auto-approve")
             if r.returncode or "1 added" not in r.stdout:
                 fail(f"{name}: terraform apply:\n{r.stdout}\n{r.stderr}")
-            print(f"ok: {name}: init installed {addr} {version}, lock file written, plan + apply ran")
+            # The released provider pins the default image to the released image's index digest.
+            digest = open(os.path.join(release, f"homeserver-replicator_{version}.oci.tar.digest")).read().strip()
+            pinned = f"homeserver-replicator:{version}@{digest}"
+            manifests = tf(d, env, "output", "-raw", "manifests_yaml").stdout
+            if pinned not in manifests:
+                images = sorted(set(re.findall(r"image: *(\S+)", manifests)))
+                fail(f"{name}: the default replicator image is not {pinned}; rendered images: {images}")
+            print(f"ok: {name}: init installed {addr} {version}, lock file written, plan + apply ran, "
+                  f"default image pinned to {digest[:19]}...")
             return r.stderr
 
         direct = tf_env("provider_installation {\n  direct {}\n}\n")
