@@ -17,7 +17,7 @@ TEST_PKGS=(python3 curl openssl procps psmisc unzip zip xattr
 RELEASE_PKGS=(crossbuild-essential-arm64 qemu-user-static dpkg-dev)
 # libyaml-cpp-dev cannot be installed for amd64 and arm64 at once: release-prep.sh unpacks the arm64 one.
 RELEASE_ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libssl-dev:arm64 libsqlite3-dev:arm64
-  libcurl4-openssl-dev:arm64 liblz4-dev:arm64 libpugixml-dev:arm64)
+  libcurl4-openssl-dev:arm64 liblz4-dev:arm64 libpugixml-dev:arm64 libcpp-httplib-dev:arm64 libbrotli-dev:arm64)
 
 pkgs=("${BUILD_PKGS[@]}")
 [[ $level == test || $level == release ]] && pkgs+=("${TEST_PKGS[@]}")
