@@ -13,5 +13,10 @@ cmake --build "$dir" -j2 --target "${names[@]}" >"$dir/unit-build.log" 2>&1 ||
   fail "cross-building the unit tests failed: $(grep -m5 -E 'error|Error' "$dir/unit-build.log")"
 file_arch=$(readelf -h "$dir/tests/${names[0]}" | sed -n 's/ *Machine: *//p')
 [[ $file_arch == *AArch64* ]] || fail "${names[0]} is built for '$file_arch', not AArch64"
-ctest --test-dir "$dir" -L unit --output-on-failure -j2 --timeout 600
-echo "PASS: ${#names[@]} unit test executables passed on arm64 under qemu"
+# qemu-user answers /proc/self/stat itself and leaves utime/stime/rss at 0 (linux-user's
+# open_self_stat), so metrics_test's process_* checks cannot pass under qemu; it runs natively on
+# amd64 and on a real Pi. Said loudly, never dropped silently.
+excluded=metrics_test
+echo "NOTE: $excluded is not run under qemu-user (emulated /proc/self/stat has zero CPU time and RSS)"
+ctest --test-dir "$dir" -L unit -E "^($excluded)\$" --output-on-failure -j2 --timeout 600
+echo "PASS: $(( ${#names[@]} - 1 )) of ${#names[@]} unit test executables passed on arm64 under qemu ($excluded not run)"
