@@ -109,6 +109,7 @@ class Layout:
             files["blobs/sha256/" + digest.split(":", 1)[1]] = data
         dirs = ["blobs", "blobs/sha256"]
         tmp = out + ".tmp"
+        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)  # a fresh build has no release/
         with tarfile.open(tmp, "w", format=tarfile.USTAR_FORMAT) as tar:
             for d in dirs:
                 info = tarfile.TarInfo(d)
