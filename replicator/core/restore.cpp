@@ -1,5 +1,6 @@
-// Restore execution (replica.go Restore): snapshot into a temp file, WAL indexes downloaded in
-// parallel and applied in order with wal_checkpoint(TRUNCATE), integrity check, fsync, rename.
+// Restore execution (replica.go Restore): snapshot into a temp file, then every WAL index
+// applied in order straight into it (restore_wal.h: our own checkpoint of verified frames),
+// integrity check, fsync, rename.
 #include "core/restore.h"
 
 #include <fcntl.h>
@@ -7,17 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <exception>
 #include <filesystem>
 #include <mutex>
-#include <optional>
 #include <random>
-#include <thread>
 
 #include "core/error.h"
 #include "core/lz4_frame.h"
@@ -175,36 +173,6 @@ int64_t write_snapshot(ReplicaClient& client, const std::string& generation, int
   return total;
 }
 
-// Replays one downloaded WAL index into the temp database and checks SQLite took every frame.
-void apply_wal(const std::string& db_path, const std::string& wal_file, const DownloadedWal& wal,
-               const std::string& name) {
-  std::string wal_path = db_path + "-wal";
-  if (::rename(wal_file.c_str(), wal_path.c_str()) != 0)
-    throw Error("cannot move " + wal_file + " to " + wal_path + ": " + errno_text());
-  Sqlite db(db_path);
-  // No fsync per index: the temp file is worthless until the single fsync before the rename
-  // (a crash before that leaves only a temp file, never a half-restored output).
-  db.query("PRAGMA synchronous=OFF;");
-  // FULL first: it reports how many frames SQLite's recovery accepted and copied (TRUNCATE
-  // reports 0,0 after resetting the log). SQLite replays only what its own recovery accepts; we
-  // verified every frame ourselves, so any difference means the database would come out shorter
-  // than the replica: refuse it.
-  auto rows = db.query("PRAGMA wal_checkpoint(FULL);");
-  if (rows.size() != 1 || rows[0].size() != 3) throw Error("unexpected wal_checkpoint result applying " + name);
-  auto r = rows[0];
-  std::string want = std::to_string(wal.frames);
-  if (r[0] != "0" || r[1] != want || r[2] != want)
-    throw CorruptError("applying " + name + ": SQLite checkpointed " + r[2] + " of " + r[1] + " frames (busy=" + r[0] +
-                       "), expected all " + want + " verified frames");
-  // Then TRUNCATE, as litestream's applyWAL does, so the next index starts from an empty log.
-  r = db.query("PRAGMA wal_checkpoint(TRUNCATE);").at(0);
-  if (r.at(0) != "0")
-    throw Error("truncation checkpoint failed during restore (" + r[0] + "," + r[1] + "," + r[2] + ") applying " + name);
-  db.close();
-  ::unlink(wal_path.c_str());  // already gone after a clean close; never leave it behind
-  ::unlink((db_path + "-shm").c_str());
-}
-
 void integrity_check(const std::string& db_path) {
   Sqlite db(db_path);
   auto rows = db.query("PRAGMA integrity_check;");
@@ -218,110 +186,44 @@ void integrity_check(const std::string& db_path) {
   ::unlink((db_path + "-shm").c_str());
 }
 
-// Downloads WAL indexes with `parallelism` workers, at most that many ahead of the one being
-// applied (bounded disk use), and applies them in order on the calling thread.
-class WalPipeline {
- public:
-  WalPipeline(ReplicaClient& client, const std::string& generation, const std::vector<WalIndexPlan>& plan,
-              TempFiles& temps, int parallelism, const RestoreLogFn& log)
-      : client_(client), generation_(generation), plan_(plan), temps_(temps),
-        parallelism_(std::max(1, parallelism)), log_(log), results_(plan.size()) {}
-
-  ~WalPipeline() {
-    {
-      std::lock_guard lock(mu_);
-      cancel_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : workers_) t.join();
-  }
-
-  // Starts the download workers (before the snapshot is written: they overlap with it).
-  void start() {
-    int n = std::min<int>(static_cast<int>(parallelism_), static_cast<int>(plan_.size()));
-    for (int i = 0; i < n; i++) workers_.emplace_back([this] { work(); });
-  }
-
-  // Applies every index in order as its download completes.
-  void apply_all(const std::string& db_path) {
-    for (size_t i = 0; i < plan_.size(); i++) {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return results_[i].done; });
-      // Report the failure that stopped the downloads, not a "cancelled" it caused elsewhere.
-      if (results_[i].error) std::rethrow_exception(first_error_ ? first_error_ : results_[i].error);
-      DownloadedWal wal = results_[i].wal;
-      lock.unlock();
+// Applies every WAL index in order, each in one streaming pass (download, verify, write pages)
+// into the temp database: the WAL is never written to disk and read back.
+void apply_wal_indexes(ReplicaClient& client, const std::string& generation, const std::vector<WalIndexPlan>& plan,
+                       const std::string& db_path, int64_t db_size, const RestoreLogFn& log) {
+  WalApplyTarget db;
+  db.path = db_path;
+  db.size = db_size;
+  db.fd = ::open(db_path.c_str(), O_RDWR | O_CLOEXEC);
+  if (db.fd < 0) throw Error("cannot open " + db_path + ": " + errno_text());
+  try {
+    uint8_t head[18];
+    if (::pread(db.fd, head, sizeof head, 0) != static_cast<ssize_t>(sizeof head))
+      throw Error("cannot read the header of " + db_path + ": " + errno_text());
+    db.page_size = (uint32_t(head[16]) << 8) | head[17];
+    if (db.page_size == 1) db.page_size = 65536;
+    std::atomic<bool> cancel = false;
+    for (const auto& idx : plan) {
       auto start = std::chrono::steady_clock::now();
-      std::string name = generation_ + "/" + layout::hex08(plan_[i].index);
-      apply_wal(db_path, file_for(i), wal, name);
-      if (log_)
-        log_("applied wal", {{"generation", generation_},
-                            {"index", std::to_string(plan_[i].index)},
-                            {"elapsed", go_duration(std::chrono::steady_clock::now() - start)}});
-      lock.lock();
-      applied_ = i + 1;
-      lock.unlock();
-      cv_.notify_all();
-    }
-  }
-
- private:
-  struct Result {
-    bool done = false;
-    DownloadedWal wal;
-    std::exception_ptr error;
-  };
-
-  std::string file_for(size_t i) const { return temps_.db() + "-" + layout::hex08(plan_[i].index) + "-wal"; }
-
-  void work() {
-    for (;;) {
-      size_t i;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return cancel_ || next_ >= plan_.size() || next_ < applied_ + parallelism_; });
-        if (cancel_ || next_ >= plan_.size()) return;
-        i = next_++;
-      }
-      Result r;
-      auto start = std::chrono::steady_clock::now();
+      std::string name = generation + "/" + layout::hex08(idx.index);
       try {
-        temps_.add(file_for(i));
-        r.wal = download_wal_index(client_, generation_, plan_[i], file_for(i), cancel_);
+        apply_wal_index(client, generation, idx, db, cancel);
       } catch (const std::exception& e) {
-        r.error = std::make_exception_ptr(
-            CorruptError("cannot download wal " + generation_ + "/" + layout::hex08(plan_[i].index) + ": " + e.what()));
+        throw CorruptError("cannot download wal " + name + ": " + e.what());
       }
-      r.done = true;
-      if (!r.error && log_)
-        log_("downloaded wal", {{"generation", generation_},
-                                {"index", std::to_string(plan_[i].index)},
-                                {"elapsed", go_duration(std::chrono::steady_clock::now() - start)}});
-      {
-        std::lock_guard lock(mu_);
-        if (r.error && !first_error_) first_error_ = r.error;
-        if (r.error) cancel_ = true;  // stop the other workers early
-        results_[i] = r;
+      if (log) {
+        Fields f{{"generation", generation},
+                 {"index", std::to_string(idx.index)},
+                 {"elapsed", go_duration(std::chrono::steady_clock::now() - start)}};
+        log("downloaded wal", f);
+        log("applied wal", f);
       }
-      cv_.notify_all();
-      if (r.error) return;
     }
+  } catch (...) {
+    ::close(db.fd);
+    throw;
   }
-
-  ReplicaClient& client_;
-  const std::string& generation_;
-  const std::vector<WalIndexPlan>& plan_;
-  TempFiles& temps_;
-  size_t parallelism_;
-  const RestoreLogFn& log_;
-  std::vector<Result> results_;
-  std::exception_ptr first_error_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::atomic<bool> cancel_ = false;
-  size_t next_ = 0, applied_ = 0;
-  std::vector<std::thread> workers_;
-};
+  if (::close(db.fd) != 0) throw Error("cannot close " + db_path + ": " + errno_text());
+}
 
 }  // namespace
 
@@ -363,17 +265,11 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
   if (ec) throw Error("cannot create directory " + out_dir.string() + ": " + ec.message());
 
   TempFiles temps(opt.output_path);
-  // WAL downloads run while the snapshot is being written (litestream does one after the other).
-  std::optional<WalPipeline> pipeline;
-  if (!plan.empty()) {
-    pipeline.emplace(client, opt.generation, plan, temps, opt.parallelism, log);
-    pipeline->start();
-  }
   if (log)
     log("restoring snapshot", {{"generation", opt.generation},
                                {"index", std::to_string(snapshot_index)},
                                {"path", temps.db()}});
-  write_snapshot(client, opt.generation, snapshot_index, temps.db());
+  int64_t db_size = write_snapshot(client, opt.generation, snapshot_index, temps.db());
 
   if (plan.empty()) {
     if (log) log("snapshot only, finalizing database", {});
@@ -382,8 +278,7 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
       log("restoring wal files", {{"generation", opt.generation},
                                   {"index_min", std::to_string(plan.front().index)},
                                   {"index_max", std::to_string(plan.back().index)}});
-    pipeline->apply_all(temps.db());
-    pipeline.reset();
+    apply_wal_indexes(client, opt.generation, plan, temps.db(), db_size, log);
   }
 
   integrity_check(temps.db());

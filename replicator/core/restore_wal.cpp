@@ -1,10 +1,12 @@
 #include "core/restore_wal.h"
 
 #include <fcntl.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -17,52 +19,33 @@
 namespace hs::core {
 namespace {
 
-// Appends to a file through a buffer; closes on destruction.
-class FileWriter {
+// Writes verified frames' pages into the database file, as a checkpoint does: each page at
+// (pgno-1)*page_size (a later frame for the same page overwrites it) and, at every commit frame,
+// the file cut or extended to the "database size after commit".
+class PageWriter {
  public:
-  explicit FileWriter(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw Error("cannot create " + path + ": " + std::strerror(errno));
-    buf_.reserve(kBuf);
-  }
-  ~FileWriter() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  void write(const uint8_t* p, size_t n) {
-    if (buf_.size() + n > kBuf) flush();
-    if (n >= kBuf) {
-      write_fully(p, n);
-      return;
+  explicit PageWriter(WalApplyTarget& db) : db_(db) {}
+  void page(uint32_t pgno, const uint8_t* p) {
+    off_t off = static_cast<off_t>(pgno - 1) * db_.page_size;
+    for (size_t done = 0; done < db_.page_size;) {
+      ssize_t k = ::pwrite(db_.fd, p + done, db_.page_size - done, off + static_cast<off_t>(done));
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) throw Error("cannot write " + db_.path + ": " + std::strerror(errno));
+      done += static_cast<size_t>(k);
     }
-    buf_.insert(buf_.end(), p, p + n);
+    db_.size = std::max<int64_t>(db_.size, static_cast<int64_t>(off) + db_.page_size);
   }
-  void close() {
-    flush();
-    if (::close(fd_) != 0) {
-      fd_ = -1;
-      throw Error("cannot close " + path_ + ": " + std::strerror(errno));
-    }
-    fd_ = -1;
+  void commit(uint32_t commit_pages) {
+    int64_t want = static_cast<int64_t>(commit_pages) * db_.page_size;
+    if (want == db_.size) return;
+    if (::ftruncate(db_.fd, static_cast<off_t>(want)) != 0)
+      throw Error("cannot resize " + db_.path + ": " + std::strerror(errno));
+    db_.size = want;
   }
+  uint32_t page_size() const { return db_.page_size; }
 
  private:
-  static constexpr size_t kBuf = 1 << 20;
-  void flush() {
-    write_fully(buf_.data(), buf_.size());
-    buf_.clear();
-  }
-  void write_fully(const uint8_t* p, size_t n) {
-    while (n > 0) {
-      ssize_t k = ::write(fd_, p, n);
-      if (k < 0 && errno == EINTR) continue;
-      if (k < 0) throw Error("cannot write " + path_ + ": " + std::strerror(errno));
-      p += k;
-      n -= static_cast<size_t>(k);
-    }
-  }
-  std::string path_;
-  int fd_ = -1;
-  std::vector<uint8_t> buf_;
+  WalApplyTarget& db_;
 };
 
 // Checks a WAL byte stream as it arrives: the header first, then whole frames.
@@ -71,7 +54,7 @@ class WalStreamChecker {
   WalStreamChecker(std::string generation, int64_t index) : generation_(std::move(generation)), index_(index) {}
 
   // Feeds bytes of the segment `what`; every complete frame is verified before it is accepted.
-  void feed(const uint8_t* p, size_t n, const std::string& what, FileWriter& out) {
+  void feed(const uint8_t* p, size_t n, const std::string& what, PageWriter& out) {
     while (n > 0) {
       size_t want = (header_ ? static_cast<size_t>(wal::frame_size(header_->page_size)) : wal::kHeaderSize) - pending_.size();
       size_t k = std::min(want, n);
@@ -103,9 +86,12 @@ class WalStreamChecker {
   uint32_t page_size() const { return header_ ? header_->page_size : 0; }
 
  private:
-  void accept(const std::string& what, FileWriter& out) {
+  void accept(const std::string& what, PageWriter& out) {
     if (!header_) {
       header_ = wal::parse_header(pending_.data(), what);
+      if (header_->page_size != out.page_size())
+        throw CorruptError("wal segment " + what + " has page size " + std::to_string(header_->page_size) +
+                           " but the snapshot's database has " + std::to_string(out.page_size()));
       verifier_.emplace(*header_);
     } else {
       auto r = verifier_->check(pending_.data());
@@ -114,9 +100,14 @@ class WalStreamChecker {
                            (r == wal::FrameVerifier::Result::salt_mismatch ? " has salts that do not match the WAL header"
                                                                            : " fails its checksum"));
       frames_++;
-      last_commit_ = wal::parse_frame_header(pending_.data()).is_commit();
+      auto fh = wal::parse_frame_header(pending_.data());
+      if (fh.pgno == 0)
+        throw CorruptError(std::string("wal segment ") + what + ": frame at WAL offset " + std::to_string(bytes_) +
+                           " names page 0");
+      out.page(fh.pgno, pending_.data() + wal::kFrameHeaderSize);
+      if (fh.is_commit()) out.commit(fh.commit_size);
+      last_commit_ = fh.is_commit();
     }
-    out.write(pending_.data(), pending_.size());
     bytes_ += static_cast<int64_t>(pending_.size());
     pending_.clear();
   }
@@ -133,9 +124,9 @@ class WalStreamChecker {
 
 }  // namespace
 
-DownloadedWal download_wal_index(ReplicaClient& client, const std::string& generation, const WalIndexPlan& plan,
-                                 const std::string& path, const std::atomic<bool>& cancel) {
-  FileWriter out(path);
+AppliedWal apply_wal_index(ReplicaClient& client, const std::string& generation, const WalIndexPlan& plan,
+                           WalApplyTarget& db, const std::atomic<bool>& cancel) {
+  PageWriter out(db);
   WalStreamChecker checker(generation, plan.index);
   std::vector<uint8_t> buf(256 * 1024);
   std::string what;
@@ -154,8 +145,7 @@ DownloadedWal download_wal_index(ReplicaClient& client, const std::string& gener
     checker.end_segment(what);
   }
   checker.finish(what);
-  out.close();
-  return DownloadedWal{checker.frames(), checker.bytes(), checker.page_size()};
+  return AppliedWal{checker.frames(), checker.bytes()};
 }
 
 }  // namespace hs::core

@@ -1,7 +1,9 @@
 #pragma once
-// Download of one WAL index for restore: its segments are fetched in offset order, decompressed,
-// checked frame by frame (header checksum, salts, cumulative checksums, contiguous offsets, a
-// commit frame at the end) and written to a local file that SQLite then checkpoints.
+// Application of one WAL index during restore: its segments are fetched in offset order,
+// decompressed, checked frame by frame (header checksum, salts, cumulative checksums, contiguous
+// offsets, a commit frame at the end) and each verified frame's page is written straight into the
+// temp database file, which is what SQLite's checkpoint would do with the same frames, without
+// writing the WAL to disk and reading it back.
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -11,16 +13,25 @@
 
 namespace hs::core {
 
-struct DownloadedWal {
-  int64_t frames = 0;     // frames verified (all of them, the last one a commit)
-  int64_t bytes = 0;      // header + frames
+// The temp database being restored: an open read-write descriptor, its page size (from the
+// snapshot's header) and its current size in bytes (kept up to date by apply_wal_index).
+struct WalApplyTarget {
+  int fd = -1;
+  std::string path;
   uint32_t page_size = 0;
+  int64_t size = 0;
 };
 
-// Writes index `plan.index` of `generation` to `path` (created exclusively, mode 0600).
-// Throws CorruptError / NotFoundError / Error naming the object; the caller removes `path`.
-// Returns early with an Error if `cancel` becomes true.
-DownloadedWal download_wal_index(ReplicaClient& client, const std::string& generation, const WalIndexPlan& plan,
-                                 const std::string& path, const std::atomic<bool>& cancel);
+struct AppliedWal {
+  int64_t frames = 0;  // frames verified and applied (all of them, the last one a commit)
+  int64_t bytes = 0;   // header + frames
+};
+
+// Applies index `plan.index` of `generation` to `db`. Throws CorruptError / NotFoundError / Error
+// naming the object. A throw can leave `db` half-applied: the caller then discards the temp file
+// (it never becomes the output). Frames after the index's last commit are an error, never applied
+// silently: an index that does not end on a commit throws.
+AppliedWal apply_wal_index(ReplicaClient& client, const std::string& generation, const WalIndexPlan& plan,
+                           WalApplyTarget& db, const std::atomic<bool>& cancel);
 
 }  // namespace hs::core
