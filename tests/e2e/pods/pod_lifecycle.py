@@ -3,21 +3,28 @@
 
 terraform renders an app with the provider (native_sidecar = false: podman 4.3 runs an init container
 with restartPolicy Always as an ordinary init container that never exits, so the app would never
-start). The test loads the release image and builds a small app image from Debian packages
+start) and two replicas that outlive the pod: a file replica on a hostPath and S3 (a real Swift S3 on
+127.0.0.1, started once for the whole test, keys through credentials_secret). The test loads the release image and builds a small app image from Debian packages
 (busybox-static + sqlite3) that inserts a row every 100 ms. Then:
 
   1. first deploy, no replica yet: the restore init container passes, the app starts empty;
-  2. `kube down` (the emptyDir is gone: the SD card died), `kube play` again: every row the replica
-     held when the pod went down is back before the app's first statement (the app records the row
-     count it found at boot);
+  2. `kube down` (the emptyDir is gone: the SD card died); on the host, a restore from the file
+     replica alone and one from the S3 replica alone (`restore -replica`) each hold every synced row;
+     `kube play` again: every synced row is back before the app's first statement (the app records
+     the row count it found at boot);
   3. the CronJob's pod template: verify passes and pings the recording healthcheck receiver;
-  4. replica corrupted: the restore init container fails and the app never starts; verify fails and
-     pings /1 with the error.
+  4. both replicas corrupted (the same bytes overwritten in the file replica and, through S3 PUT, in
+     the bucket): the restore init container fails and the app never starts; verify fails and pings
+     /1 with the error;
+  5. replicas unreachable (S3 endpoint stopped, file replica dir removed): the restore init container
+     fails and the app never starts.
 
 Changes to the test's own copy of the manifests, all for podman 4.3.1 (see docs/image.md):
 restartPolicy Never on the pod template (podman restarts init containers under Always), Secret ->
-ConfigMap (podman's kube play cannot read Secrets through envFrom), the CronJob's pod template played
-as a Pod with hostNetwork (to reach the receiver on 127.0.0.1). Everything runs in a private podman
+ConfigMap (podman's kube play cannot read Secrets through envFrom; the credentials_secret, which the
+provider only references, is created by the test as a ConfigMap of that name), hostNetwork on the
+Deployment's pod (to reach S3 on 127.0.0.1), the CronJob's pod template played as a Pod with
+hostNetwork (to reach S3 and the receiver on 127.0.0.1). Everything runs in a private podman
 storage and is removed at the end.
 """
 import base64
@@ -31,6 +38,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import urllib.request
 
 try:
     import yaml
@@ -162,7 +171,7 @@ def build_app_image(pods, work):
     pods.buildah("rm", ctr)
 
 
-def render(work, provider_dir, version, replica_dir, ping_url):
+def render(work, provider_dir, version, replica_dir, ping_url, s3):
     d = os.path.join(work, "tf")
     os.makedirs(d)
     cli = os.path.join(work, "dev.tfrc")
@@ -183,10 +192,22 @@ resource "homeserver_sqlite_app" "app" {{
   database_path    = "/data/app.db"
   native_sidecar   = false
   replicator_image = "localhost/homeserver-replicator:{version}"
+  credentials_secret = "{CREDENTIALS}"
   replica {{
+    name          = "file"
     type          = "file"
     path          = "{replica_dir}"
     sync_interval = "1s"
+  }}
+  replica {{
+    name             = "s3"
+    type             = "s3"
+    endpoint         = "{s3.endpoint}"
+    bucket           = "{s3.bucket}"
+    region           = "{s3.region}"
+    path             = "{S3_PREFIX}"
+    force_path_style = true
+    sync_interval    = "1s"
   }}
   verify {{
     schedule        = "0 3 * * *"
@@ -206,9 +227,16 @@ output "manifests_yaml" {{
     return [doc for doc in yaml.safe_load_all(out) if doc]
 
 
-def podman_copies(objects, work):
+CREDENTIALS, S3_PREFIX = "notes-s3", "notes"
+
+
+def podman_copies(objects, work, s3):
     """The test's copies for podman 4.3.1: (deployment yaml, verify pod yaml)."""
-    config_maps, deployment, cron = [], None, None
+    # The Secret credentials_secret names exists outside terraform; here it is a ConfigMap.
+    config_maps = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CREDENTIALS},
+                    "data": {"LITESTREAM_ACCESS_KEY_ID": s3.access_key_id,
+                             "LITESTREAM_SECRET_ACCESS_KEY": s3.secret_access_key}}]
+    deployment, cron = None, None
     for o in objects:
         kind = o["kind"]
         if kind == "ConfigMap":
@@ -236,7 +264,7 @@ def podman_copies(objects, work):
                     src["configMapKeyRef"] = src.pop("secretKeyRef")
         return spec
 
-    fix_pod_spec(deployment["spec"]["template"]["spec"])
+    fix_pod_spec(deployment["spec"]["template"]["spec"])["hostNetwork"] = True
     template = cron["spec"]["jobTemplate"]["spec"]["template"]
     pod_spec = fix_pod_spec(template["spec"])
     pod_spec["hostNetwork"] = True
@@ -288,6 +316,44 @@ def main():
         skip("terraform is not installed")
     if os.geteuid() != 0:
         skip("podman kube play with hostPath and runc needs root here")
+    sys.path.insert(0, os.path.join(SOURCE, "tests", "support"))
+    from s3server import S3Server, Skip
+    s3 = S3Server(parent=build)
+    try:
+        s3.start()
+    except Skip as e:
+        skip(str(e))
+    try:
+        run_lifecycle(build, version, image, provider, replicator, s3)
+    finally:
+        s3.stop()
+
+
+def s3_put(s3, key, path):
+    """Overwrites one object of the test bucket through Swift's own API (the bucket is a Swift
+    container; tempauth's account:user is the S3 access key id). Standard library only: SigV4
+    tools (curl --user) split the access key at its colon."""
+    auth = urllib.request.Request(f"{s3.endpoint}/auth/v1.0", headers={
+        "X-Auth-User": s3.access_key_id, "X-Auth-Key": s3.secret_access_key})
+    with urllib.request.urlopen(auth, timeout=30) as r:
+        token, storage = r.headers["X-Auth-Token"], r.headers["X-Storage-Url"]
+    with open(path, "rb") as f:
+        body = f.read()
+    put = urllib.request.Request(f"{storage}/{s3.bucket}/{urllib.parse.quote(key)}", data=body,
+                                 method="PUT", headers={"X-Auth-Token": token})
+    with urllib.request.urlopen(put, timeout=30) as r:
+        if r.status != 201:
+            fail(f"Swift PUT {key}: HTTP {r.status}")
+
+
+def host_restore(replicator, out, args, env=None):
+    """Restores on the host; returns (row count, max id) of the restored database."""
+    run([replicator, "restore", "-o", out, *args], env=env)
+    rows, max_id = run(["sqlite3", out, "SELECT count(*), max(id) FROM t;"]).stdout.strip().split("|")
+    return int(rows), int(max_id)
+
+
+def run_lifecycle(build, version, image, provider, replicator, s3):
 
     # Not under /tmp: the rendered pods mount an emptyDir at /tmp, and the file replica's hostPath
     # must not overlap it.
@@ -305,8 +371,14 @@ def main():
 
         pods.p("load", "-q", "-i", image)
         build_app_image(pods, work)
-        objects = render(work, os.path.dirname(provider), version, replica_dir, ping_url)
-        (deploy_yaml, verify_yaml), deployment = podman_copies(objects, work)
+        objects = render(work, os.path.dirname(provider), version, replica_dir, ping_url, s3)
+        (deploy_yaml, verify_yaml), deployment = podman_copies(objects, work, s3)
+        host_config = os.path.join(work, "replicator.yml")
+        with open(host_config, "w") as f:  # the rendered replicator config, for restores on the host
+            f.write(next(o for o in objects if o["kind"] == "ConfigMap"
+                         and "replicator.yml" in (o.get("data") or {}))["data"]["replicator.yml"])
+        s3_env = dict(os.environ, LITESTREAM_ACCESS_KEY_ID=s3.access_key_id,
+                      LITESTREAM_SECRET_ACCESS_KEY=s3.secret_access_key)
         pod = deployment["metadata"]["name"] + "-pod-0"  # podman 4.3 names a Deployment's pod <name>-pod-0
         app, init = f"{pod}-app", None
         init_names = [c["name"] for c in deployment["spec"]["template"]["spec"].get("initContainers", [])]
@@ -315,7 +387,7 @@ def main():
         init = f"{pod}-{init_names[0]}"
 
         # 1. First deploy: no replica yet, the app starts on an empty database.
-        r = pods.play(deploy_yaml)
+        r = pods.play(deploy_yaml, network=())  # hostNetwork: S3 is on the host's 127.0.0.1
         played.append(deploy_yaml)
         if r.returncode:
             fail(f"kube play: {r.stdout}\n{r.stderr}")
@@ -329,14 +401,21 @@ def main():
         wait_for("rows in the replica", lambda: os.path.isdir(os.path.join(replica_dir, "generations")), 60)
         time.sleep(6)
         pods.down(deploy_yaml)
-        restored = os.path.join(work, "host-restore.db")
-        run([replicator, "restore", "-o", restored, f"file://{replica_dir}"])
-        synced_rows, synced_max = run(["sqlite3", restored, "SELECT count(*), max(id) FROM t;"]).stdout.strip().split("|")
-        if int(synced_rows) < 10:
-            fail(f"only {synced_rows} rows reached the replica in ~6 s")
+        synced_rows, synced_max = host_restore(replicator, os.path.join(work, "host-file.db"),
+                                               ["-config", host_config, "-replica", "file", "/data/app.db"])
+        if synced_rows < 10:
+            fail(f"only {synced_rows} rows reached the file replica in ~6 s")
+        # The sidecar's last sync at shutdown reached both replicas: S3 alone holds every synced row.
+        s3_rows, s3_max = host_restore(replicator, os.path.join(work, "host-s3.db"),
+                                       ["-config", host_config, "-replica", "s3", "/data/app.db"], env=s3_env)
+        if (s3_rows, s3_max) != (synced_rows, synced_max):
+            fail(f"restore from the S3 replica alone: {s3_rows} rows (max id {s3_max}); "
+                 f"the file replica held {synced_rows} (max id {synced_max})")
+        print(f"ok: on the host, the file replica alone and the S3 replica alone each restore all "
+              f"{synced_rows} synced rows")
 
         # 2. Play again: every synced row is back before the app's first statement.
-        r = pods.play(deploy_yaml)
+        r = pods.play(deploy_yaml, network=())
         if r.returncode:
             fail(f"kube play (second): {r.stdout}\n{r.stderr}")
         wait_for("the app to run again", lambda: pods.state(app).startswith("running"))
@@ -345,7 +424,7 @@ def main():
             fail(f"restore brought back {boot_rows} rows (max id {boot_max}) before the app started; "
                  f"the replica held {synced_rows} (max id {synced_max})")
         got = pods.sql(app, f"SELECT count(*) FROM t WHERE id <= {synced_max};")
-        if got != synced_rows:
+        if int(got) != synced_rows:
             fail(f"rows with id <= {synced_max}: {got}, want {synced_rows}")
         print(f"ok: kube down + play: all {synced_rows} synced rows restored before the app started "
               f"(it found {boot_rows} at boot)")
@@ -364,7 +443,8 @@ def main():
         print(f"ok: verify pod passed and pinged {[p for p, _ in receiver.pings]}")
         pods.down(verify_yaml)
 
-        # 4. Corrupt the replica: restore fails and the app never starts; verify fails and pings /1.
+        # 4. Corrupt both replicas (restore may read either): restore fails and the app never starts;
+        # verify fails and pings /1. The file replica's layout is the S3 replica's under its prefix.
         corrupted = 0
         for dirpath, _, names in os.walk(replica_dir):
             for n in names:
@@ -374,17 +454,18 @@ def main():
                         size = os.path.getsize(path)
                         f.seek(max(0, size // 2))
                         f.write(b"\xde\xad\xbe\xef" * 8)
+                    s3_put(s3, S3_PREFIX + "/" + os.path.relpath(path, replica_dir), path)
                     corrupted += 1
         if not corrupted:
             fail("no replica objects to corrupt")
-        r = pods.play(deploy_yaml)
+        r = pods.play(deploy_yaml, network=())
         wait_for("the restore init container to fail",
                  lambda: (s := pods.state(init)).startswith("exited") and s != "exited 0", 120)
         time.sleep(3)
         app_state = pods.state(app)
         if app_state.startswith("running") or app_state.startswith("exited"):
             fail(f"corrupted replica: the app container ran ({app_state})")
-        print(f"ok: corrupted replica: restore failed ({pods.state(init)}), app never started ({app_state})")
+        print(f"ok: both replicas corrupted: restore failed ({pods.state(init)}), app never started ({app_state})")
         pods.down(deploy_yaml)
 
         receiver.pings.clear()
@@ -397,6 +478,23 @@ def main():
         if not body.strip():
             fail("the failure ping carries no error text")
         print(f"ok: verify on the corrupted replica failed ({status}) and pinged /1: {body.strip()[:120]!r}")
+        pods.down(verify_yaml)
+
+        # 5. Replicas unreachable: the S3 endpoint is gone, the file replica dir removed. Restore must
+        # fail (never start the app on an empty database as if there were no backup).
+        s3.stop_proxy()
+        shutil.rmtree(replica_dir)
+        r = pods.play(deploy_yaml, network=())
+        wait_for("the restore init container to fail",
+                 lambda: (s := pods.state(init)).startswith("exited") and s != "exited 0", 120)
+        time.sleep(3)
+        app_state = pods.state(app)
+        if app_state.startswith("running") or app_state.startswith("exited"):
+            fail(f"replicas unreachable: the app container ran ({app_state})")
+        logs = pods.p("logs", init, check=False)
+        print(f"ok: replicas unreachable: restore failed ({pods.state(init)}), app never started ({app_state}): "
+              f"{(logs.stdout + logs.stderr).strip()[-160:]!r}")
+        pods.down(deploy_yaml)
         print("PASS")
     finally:
         for path in played:
