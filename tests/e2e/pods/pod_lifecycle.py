@@ -356,8 +356,10 @@ def host_restore(replicator, out, args, env=None):
 def run_lifecycle(build, version, image, provider, replicator, s3):
 
     # Not under /tmp: the rendered pods mount an emptyDir at /tmp, and the file replica's hostPath
-    # must not overlap it.
-    work = tempfile.mkdtemp(prefix="pods-test-", dir=build)
+    # must not overlap it (the provider rejects that). The build tree itself may live under /tmp (a CI
+    # clone), so the work dir goes to /var/tmp then.
+    parent = "/var/tmp" if os.path.realpath(build).startswith("/tmp/") else build
+    work = tempfile.mkdtemp(prefix="pods-test-", dir=parent)
     pods = Pods(work)
     DIAGNOSE.append(pods.describe)
     receiver = Receiver()
