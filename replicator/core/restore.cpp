@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "core/error.h"
 #include "core/lz4_frame.h"
 #include "core/restore_format.h"
+#include "core/restore_prefetch.h"
 #include "core/restore_wal.h"
 
 namespace hs::core {
@@ -278,7 +280,19 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
       log("restoring wal files", {{"generation", opt.generation},
                                   {"index_min", std::to_string(plan.front().index)},
                                   {"index_max", std::to_string(plan.back().index)}});
-    apply_wal_indexes(client, opt.generation, plan, temps.db(), db_size, log);
+    // Up to -parallelism segments download at once while the indexes apply in order (restore_prefetch.h).
+    std::string prefetch_dir = opt.output_path + ".tmp-prefetch-XXXXXX";
+    if (::mkdtemp(prefetch_dir.data()) == nullptr)
+      throw Error("cannot create a temp directory next to " + opt.output_path + ": " + errno_text());
+    struct RemoveDir {
+      std::string path;
+      ~RemoveDir() { ::rmdir(path.c_str()); }
+    } remove_prefetch_dir{prefetch_dir};
+    std::vector<Pos> order;
+    for (const auto& idx : plan)
+      for (const auto& seg : idx.segments) order.push_back(seg.pos());
+    PrefetchingClient prefetch(client, std::move(order), opt.parallelism, prefetch_dir);
+    apply_wal_indexes(prefetch, opt.generation, plan, temps.db(), db_size, log);
   }
 
   integrity_check(temps.db());

@@ -28,8 +28,8 @@ struct RestoreOptions {
   std::string generation;                  // empty: choose with calc_restore_target
   int64_t index = layout::kMaxIndex;       // restore up to this WAL index (inclusive); needs generation
   std::optional<TimePoint> timestamp;      // point in time; exclusive with index
-  int parallelism = 8;                     // accepted for litestream compatibility; WAL indexes are now
-                                           // streamed one at a time straight into the database
+  int parallelism = 8;                     // WAL segments downloaded at once (< 1 means 1); indexes
+                                           // still apply one at a time, in order
   RestoreLogFn log;                        // optional; called from download threads too
 };
 

@@ -1,0 +1,63 @@
+#pragma once
+// Parallel download for restore: WAL indexes are applied strictly in order on one thread, while
+// up to `parallelism` of the next WAL segments download at once (S3 round trips overlap). Segments
+// wait in files of a private temp dir, never in memory, so peak RSS stays small on a Pi.
+// PrefetchingClient decorates the replica's client: open_wal_segment() of a planned segment waits
+// for its download and reads the file; everything else goes straight to the wrapped client.
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/replica_client.h"
+
+namespace hs::core {
+
+class PrefetchingClient final : public ReplicaClient {
+ public:
+  // `order`: the segments in the order they will be opened. `temp_dir` must exist and be private;
+  // the prefetcher removes its own files from it.
+  PrefetchingClient(ReplicaClient& inner, std::vector<Pos> order, int parallelism, std::string temp_dir);
+  ~PrefetchingClient() override;
+  PrefetchingClient(const PrefetchingClient&) = delete;
+  PrefetchingClient& operator=(const PrefetchingClient&) = delete;
+
+  std::unique_ptr<Reader> open_wal_segment(const Pos& pos) override;
+
+  std::string type() const override { return inner_.type(); }
+  std::vector<std::string> generations() override { return inner_.generations(); }
+  void delete_generation(const std::string& g) override { inner_.delete_generation(g); }
+  std::vector<SnapshotInfo> snapshots(const std::string& g) override { return inner_.snapshots(g); }
+  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override { return inner_.write_snapshot(g, i, d); }
+  std::unique_ptr<Reader> open_snapshot(const std::string& g, int64_t i) override { return inner_.open_snapshot(g, i); }
+  void delete_snapshot(const std::string& g, int64_t i) override { inner_.delete_snapshot(g, i); }
+  std::vector<WalSegmentInfo> wal_segments(const std::string& g) override { return inner_.wal_segments(g); }
+  WalSegmentInfo write_wal_segment(const Pos& p, Reader& d) override { return inner_.write_wal_segment(p, d); }
+  void delete_wal_segments(const std::vector<Pos>& ps) override { inner_.delete_wal_segments(ps); }
+
+ private:
+  enum class State { kPending, kRunning, kDone, kFailed };
+  struct Slot {
+    Pos pos;
+    State state = State::kPending;
+    std::string path;
+    std::exception_ptr error;
+  };
+  void work();
+  void download(size_t i);
+
+  ReplicaClient& inner_;
+  std::string dir_;
+  size_t window_;
+  std::vector<Slot> slots_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t next_ = 0;      // next slot a worker starts
+  size_t consumed_ = 0;  // slots before this one have been opened
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace hs::core
