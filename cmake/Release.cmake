@@ -117,7 +117,11 @@ set(arm64_configure ${CMAKE_COMMAND} -S ${CMAKE_SOURCE_DIR} -B ${arm64_dir}
     -DHOMESERVER_RELEASE_SUBBUILD=ON
     -DHS_RELEASE_WORK=${HS_RELEASE_WORK}
     -DHS_RELEASE_GENERATED_DIR=${HS_RELEASE_GENERATED_DIR})
+# Its configure takes yaml-cpp from the unpacked libyaml-cpp-dev:arm64 (replicator/config), which the
+# sub-build's own hs_release_prep would unpack only after configuring: unpack the .debs first.
+set(arm64_prep_debs bash ${CMAKE_SOURCE_DIR}/scripts/release-prep.sh arm64 ${HS_RELEASE_WORK} debs)
 add_custom_target(hs_release_arm64_replicator
+  COMMAND ${arm64_prep_debs}
   COMMAND ${arm64_configure}
   COMMAND ${CMAKE_COMMAND} --build ${arm64_dir} -j2 --target homeserver-replicator-static
   COMMENT "Cross-building the linux/arm64 replicator in ${arm64_dir}"
@@ -143,6 +147,7 @@ set(release_needs hs_release_image)
 if(TARGET terraform-provider-homeserver-static)
   add_dependencies(terraform-provider-homeserver-static hs_release_image)
   add_custom_target(hs_release_arm64_provider
+    COMMAND ${arm64_prep_debs}
     COMMAND ${arm64_configure}
     COMMAND ${CMAKE_COMMAND} --build ${arm64_dir} -j2 --target terraform-provider-homeserver-static
     COMMENT "Cross-building the linux/arm64 provider in ${arm64_dir}"

@@ -39,23 +39,18 @@ fi
 if [[ $level == release ]]; then
   # The static replicator links a minimal libcurl built from Debian's curl source package
   # (scripts/release-curl.sh): Debian's libcurl.a needs GSS-API, which has no static archive.
-  src_list=/etc/apt/sources.list.d/homeserver-deb-src.sources
-  if [[ ! -f $src_list ]]; then
-    cat >"$src_list" <<'SRC'
-# Added by homeserver's scripts/install-deps.sh release: Debian source packages (curl).
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+  # Its deb-src entries are derived from the machine's own apt sources (scripts/deb-src-sources.py):
+  # no archive host is written here, so mirrors and snapshots serve the sources as they serve binaries.
+  eval "$(apt-config shell src_main Dir::Etc::sourcelist/f src_parts Dir::Etc::sourceparts/d)"
+  src_main=${src_main:-/etc/apt/sources.list} src_parts=${src_parts:-/etc/apt/sources.list.d}
+  src_list=${src_parts%/}/homeserver-deb-src.sources
+  src_new=$(python3 "$(dirname "$0")/deb-src-sources.py" "$src_main" "$src_parts" "$src_list")
+  if [[ ! -f $src_list || $(<"$src_list") != "$src_new" ]]; then
+    echo "install-deps: writing $src_list (deb-src twins of this machine's apt sources)" >&2
+    printf '%s\n' "$src_new" >"$src_list"
     apt-get update -qq
+  elif ! compgen -G '/var/lib/apt/lists/*_Sources*' >/dev/null; then
+    apt-get update -qq   # the lists were cleaned (container images): apt-get source needs them
   fi
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     dpkg --add-architecture arm64

@@ -7,10 +7,15 @@
 #  - static archives of libraries whose -dev packages cannot be installed for both architectures at
 #    once (libyaml-cpp-dev in Debian 12): the .deb is downloaded with apt and unpacked into the build
 #    tree, never installed.
-#   scripts/release-prep.sh <amd64|arm64> <work dir>   (writes <work dir>/<arch>/...)
+#   scripts/release-prep.sh <amd64|arm64> <work dir> [debs]   (writes <work dir>/<arch>/...)
+# With "debs" only the .debs are unpacked (<work dir>/<arch>/debs): the arm64 sub-build's configure
+# needs yaml-cpp's headers and static archive from there (replicator/config/CMakeLists.txt), before
+# its build runs the rest of this script.
 set -euo pipefail
 arch=${1:?arch}
 work=${2:?work dir}
+only=${3:-}
+[[ -z $only || $only == debs ]] || { echo "release-prep.sh: third argument must be 'debs' or nothing, got '$only'" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 case $arch in
   amd64) triple=x86_64-linux-gnu ;;
@@ -18,6 +23,21 @@ case $arch in
   *) echo "release-prep.sh: arch must be amd64 or arm64, got '$arch'" >&2; exit 2 ;;
 esac
 mkdir -p "$work/$arch"
+debs=$work/$arch/debs
+mkdir -p "$debs"
+for pair in yaml-cpp:libyaml-cpp-dev; do
+  lib=${pair%%:*} pkg=${pair#*:}
+  [[ -f /usr/lib/$triple/lib$lib.a || -f $debs/usr/lib/$triple/lib$lib.a ]] && continue
+  (cd "$debs" && apt-get download "$pkg:$arch" >/dev/null 2>&1) || {
+    echo "release-prep.sh: 'apt-get download $pkg:$arch' failed (needs 'dpkg --add-architecture $arch' and apt-get update)" >&2
+    exit 1
+  }
+  dpkg-deb -x "$debs"/${pkg}_*_"$arch".deb "$debs"
+  rm -f "$debs"/${pkg}_*_"$arch".deb
+  [[ -f $debs/usr/lib/$triple/lib$lib.a ]] || { echo "release-prep.sh: $pkg:$arch has no lib$lib.a" >&2; exit 1; }
+done
+[[ $only == debs ]] && exit 0
+
 bash "$here/release-curl.sh" "$arch" "$work/curl-src" "$work/$arch/curl"
 
 lib=$work/$arch/lib
@@ -42,17 +62,4 @@ if [[ ! -f $lib/libcpp-httplib.a ]]; then
   rm -rf "$hl"
 fi
 
-debs=$work/$arch/debs
-mkdir -p "$debs"
-for pair in yaml-cpp:libyaml-cpp-dev; do
-  lib=${pair%%:*} pkg=${pair#*:}
-  [[ -f /usr/lib/$triple/lib$lib.a || -f $debs/usr/lib/$triple/lib$lib.a ]] && continue
-  (cd "$debs" && apt-get download "$pkg:$arch" >/dev/null 2>&1) || {
-    echo "release-prep.sh: 'apt-get download $pkg:$arch' failed (needs 'dpkg --add-architecture $arch' and apt-get update)" >&2
-    exit 1
-  }
-  dpkg-deb -x "$debs"/${pkg}_*_"$arch".deb "$debs"
-  rm -f "$debs"/${pkg}_*_"$arch".deb
-  [[ -f $debs/usr/lib/$triple/lib$lib.a ]] || { echo "release-prep.sh: $pkg:$arch has no lib$lib.a" >&2; exit 1; }
-done
 touch "$work/$arch/.prep-stamp"
