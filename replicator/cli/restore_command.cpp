@@ -191,6 +191,11 @@ int run(const std::vector<std::string>& args) {
     f.insert(f.end(), fields.begin(), fields.end());
     log::info(msg, f);
   };
+  opt.warn = [base](const std::string& msg, const std::vector<std::pair<std::string, std::string>>& fields) {
+    log::Fields f = base;
+    f.insert(f.end(), fields.begin(), fields.end());
+    log::warn(msg, f);
+  };
   core::restore(*r.client, opt);
   return 0;
 }

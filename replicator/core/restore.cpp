@@ -227,6 +227,32 @@ void apply_wal_indexes(ReplicaClient& client, const std::string& generation, con
   if (::close(db.fd) != 0) throw Error("cannot close " + db_path + ": " + errno_text());
 }
 
+// The output did not exist, so any "<out>-wal", "<out>-shm" or "<out>-journal" belongs to another
+// database (a deleted or moved file, a copy gone wrong): SQLite would replay it into the restored
+// file on the first open ("database disk image is malformed"). Removes each one, WARN-logged with
+// its size, and makes the removals durable before the caller renames; throws if one cannot go.
+void remove_stale_sidecars(const std::string& output, const std::string& dir, const RestoreLogFn& warn) {
+  bool removed = false;
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    std::string path = output + suffix;
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;
+      throw Error("cannot restore, cannot check stale " + path + ": " + errno_text());
+    }
+    if (::unlink(path.c_str()) != 0) {
+      if (errno == ENOENT) continue;  // gone meanwhile
+      throw Error("cannot restore, cannot remove stale " + path + " (it would be replayed into the restored database): " +
+                  errno_text());
+    }
+    removed = true;
+    if (warn)
+      warn("removed stale file next to the restore output (it belongs to another database)",
+           {{"path", path}, {"size", std::to_string(static_cast<int64_t>(st.st_size))}});
+  }
+  if (removed) fsync_path(dir, true);
+}
+
 }  // namespace
 
 void restore(ReplicaClient& client, const RestoreOptions& opt) {
@@ -300,6 +326,7 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
   if (log) log("renaming database from temporary location", {});
   // Re-check right before the rename: rename(2) would silently replace a file created meanwhile.
   if (exists(opt.output_path)) throw Error("cannot restore, output path already exists: " + opt.output_path);
+  remove_stale_sidecars(opt.output_path, out_dir.string(), opt.warn ? opt.warn : log);
   if (::rename(temps.db().c_str(), opt.output_path.c_str()) != 0)
     throw Error("cannot rename " + temps.db() + " to " + opt.output_path + ": " + errno_text());
   temps.forget(temps.db());

@@ -6,7 +6,10 @@
 //    error, never a silently shorter database;
 //  - SQLite must checkpoint exactly the frames we verified, and PRAGMA integrity_check must say ok;
 //  - everything is written to temp files next to the output and renamed only at the end (after
-//    fsync); on any failure every temp file is removed and nothing exists at the output path.
+//    fsync); on any failure every temp file is removed and nothing exists at the output path;
+//  - a stale "<out>-wal", "<out>-shm" or "<out>-journal" (left by another database: the output
+//    itself did not exist) is removed right before the rename, with a WARN event each, so SQLite
+//    never replays it into the restored file; if one cannot be removed the restore fails.
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +34,8 @@ struct RestoreOptions {
   int parallelism = 8;                     // WAL segments downloaded at once (< 1 means 1); indexes
                                            // still apply one at a time, in order
   RestoreLogFn log;                        // optional; called from download threads too
+  RestoreLogFn warn;                       // optional WARN-level events (stale files removed);
+                                           // unset: they go to `log`
 };
 
 // A generation with its time bounds (min/max created_at over its snapshots and WAL segments).

@@ -3,11 +3,16 @@
 leaves no file at or next to -o (litestream v0.3.13 leaves <out>.tmp behind, or silently
 restores a shorter database when a WAL segment is corrupt or missing).
 
-Also: -if-replica-exists with no backups exits 0 and creates nothing; -if-db-not-exists exits 0
-and leaves an existing output untouched.
+Also: -if-replica-exists with no backups (or with a -timestamp outside every generation) exits 0,
+logs "no matching backups found" and creates nothing; -if-db-not-exists exits 0 and leaves an
+existing output untouched; a stale -wal/-shm of another database next to -o is removed (WARN)
+instead of being replayed into the restored file by SQLite's first open (issue 15), and if it
+cannot be removed the restore fails and leaves no output.
 """
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -47,6 +52,29 @@ def flip(path, where=0.5):
 def truncate(path, by=7):
     data = open(path, "rb").read()
     open(path, "wb").write(data[:-by])
+
+
+def stale_sidecars(work, out):
+    """Puts another database's -wal and -shm (uncheckpointed writes, same page size) at out-wal/-shm.
+
+    Copied while that database is still open, so its connection has not checkpointed them away.
+    """
+    other = os.path.join(work, "other", "other.db")
+    os.makedirs(os.path.dirname(other), exist_ok=True)
+    con = sqlite3.connect(other, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA wal_autocheckpoint=0")
+        con.execute("CREATE TABLE other (a INTEGER PRIMARY KEY, b BLOB, c TEXT)")
+        con.execute("CREATE INDEX other_c ON other (c)")
+        for i in range(200):
+            con.execute("INSERT INTO other (b, c) VALUES (randomblob(700), hex(randomblob(20)))")
+        check(os.path.getsize(other + "-wal") > 100_000, "stale sidecars: the other database has a large -wal")
+        shutil.copyfile(other + "-wal", out + "-wal")
+        shutil.copyfile(other + "-shm", out + "-shm")
+    finally:
+        con.close()
+    return os.path.getsize(out + "-wal"), os.path.getsize(out + "-shm")
 
 
 def main():
@@ -130,6 +158,51 @@ def main():
         check(rc == 1 and "cannot restore, output path already exists" in so + se, "existing output without the flag: exit 1")
         check(open(existing).read() == "keep me", "existing output: untouched")
         check(leftovers(os.path.dirname(existing), "existing.db") == ["existing.db"], "existing output: no temp files")
+        # A stale -wal/-shm of another database next to -o (issue 15): the output is absent, so
+        # they cannot belong to it; SQLite's first open would replay them ("database disk image is
+        # malformed"). Restore removes them (one WARN line each, path and size) and the result is
+        # exactly the replicated database.
+        want = db_digest(rep.db)
+        out = os.path.join(work, "out", "stale.db")
+        wal_size, shm_size = stale_sidecars(work, out)
+        rc, so, se = run([ours, "restore", "-if-db-not-exists", "-if-replica-exists", "-o", out, "file://" + rep.replica])
+        msg = so + se
+        check(rc == 0, f"stale -wal/-shm: exit 0 (got {rc}: {msg.strip()[-300:]})")
+        present = {suffix: os.path.exists(out + suffix) for suffix in ("-wal", "-shm")}  # before any open
+        # First what the app's first open sees (before the fix: the other database's WAL replayed).
+        try:
+            got = db_digest(out)
+        except sqlite3.DatabaseError as e:
+            fail(f"stale -wal/-shm: restored database unreadable: {e}")
+        check(got[2] == "ok", f"stale -wal/-shm: integrity_check ok (got {got[2]})")
+        check(got[:2] == want[:2], f"stale -wal/-shm: exactly the {want[0]} replicated rows (got {got[0]})")
+        for suffix, size in (("-wal", wal_size), ("-shm", shm_size)):
+            check(not present[suffix], f"stale -wal/-shm: {suffix} removed")
+            lines = [l for l in msg.splitlines() if re.search(r"\bWARN\b", l) and re.search(
+                r'path="?' + re.escape(out + suffix) + r'"?(\s|$)', l)]
+            check(len(lines) == 1 and re.search(rf"\bsize={size}\b", lines[0]) is not None,
+                  f"stale -wal/-shm: one WARN line names {suffix} with its size {size}: {lines}")
+        check(not [f for f in leftovers(os.path.dirname(out), "stale.db") if ".tmp" in f], "stale -wal/-shm: no temp files left")
+
+        # A stale -wal that cannot be removed (here: a non-empty directory) fails the restore,
+        # naming it, and leaves no output: never a database SQLite would open with a foreign WAL.
+        out = os.path.join(work, "out", "stuck.db")
+        os.makedirs(os.path.join(out + "-wal", "x"))
+        rc, so, se = run([ours, "restore", "-o", out, "file://" + rep.replica])
+        msg = (so + se).strip()
+        check(rc == 1 and "cannot remove stale " + out + "-wal" in msg,
+              f"unremovable stale -wal: exit 1, named ({rc}: {msg.splitlines()[-1][:300] if msg else ''})")
+        check(leftovers(os.path.dirname(out), "stuck.db") == ["stuck.db-wal"], "unremovable stale -wal: no output, no temp files")
+
+        # -timestamp outside every generation with -if-replica-exists: exit 0 like litestream, but
+        # not silently ("no matching backups found" is logged) and nothing is created.
+        for ts in ("2000-01-01T00:00:00Z", "2099-01-01T00:00:00Z"):
+            out = os.path.join(work, "out", "ts.db")
+            rc, so, se = run([ours, "restore", "-if-replica-exists", "-timestamp", ts, "-o", out, "file://" + rep.replica])
+            check(rc == 0 and "no matching backups found" in so + se, f"-timestamp {ts} -if-replica-exists: exit 0, logged")
+            check(leftovers(os.path.dirname(out), "ts.db") == [], f"-timestamp {ts} -if-replica-exists: nothing created")
+            rc, so, se = run([ours, "restore", "-timestamp", ts, "-o", out, "file://" + rep.replica])
+            check(rc == 1 and "no matching backups found" in so + se, f"-timestamp {ts} without the flag: exit 1")
         print("PASS")
     finally:
         cleanup(work)

@@ -167,3 +167,47 @@ TEST_CASE("restore with a point in time stops at the segment created after it") 
   restore(b.client(), opt);
   CHECK(fixture::query_int(opt.output_path, "SELECT count(*) FROM t") == 10 + 4 * 20);
 }
+
+TEST_CASE("stale -wal/-shm/-journal next to the output are removed before the rename, WARN-logged") {
+  fixture::TempDir dir;
+  ReplicaBuilder b(dir.path.string());
+  auto after = build(b);
+  std::string out = dir / "out.db";
+  // Another database's leftovers (contents do not matter: SQLite would replay a real WAL).
+  overwrite(out + "-wal", std::string(4096 + 32, 'w'));
+  overwrite(out + "-shm", std::string(32768, 's'));
+  overwrite(out + "-journal", std::string(512, 'j'));
+  std::vector<std::pair<std::string, std::string>> warned;  // path, size
+  std::vector<std::string> infos;
+  RestoreOptions opt;
+  opt.output_path = out;
+  opt.generation = ReplicaBuilder::kGen;
+  opt.log = [&](const std::string& msg, const auto&) { infos.push_back(msg); };
+  opt.warn = [&](const std::string&, const std::vector<std::pair<std::string, std::string>>& f) {
+    std::string path, size;
+    for (const auto& [k, v] : f) {
+      if (k == "path") path = v;
+      if (k == "size") size = v;
+    }
+    warned.emplace_back(path, size);
+  };
+  restore(b.client(), opt);
+  CHECK(fixture::files_with_prefix(dir.path.string(), "out.db") == std::vector<std::string>{"out.db"});
+  CHECK(warned == std::vector<std::pair<std::string, std::string>>{
+                      {out + "-wal", "4128"}, {out + "-shm", "32768"}, {out + "-journal", "512"}});
+  CHECK(std::count(infos.begin(), infos.end(), "applied wal") == 3);
+  CHECK(fixture::query_int(out, "SELECT count(*) FROM t") == after.back());
+}
+
+TEST_CASE("a stale -wal that cannot be removed fails the restore and leaves no output") {
+  fixture::TempDir dir;
+  ReplicaBuilder b(dir.path.string());
+  build(b);
+  std::string out = dir / "out.db";
+  std::filesystem::create_directories(out + "-wal/x");  // unlink(2) fails: a non-empty directory
+  RestoreOptions opt;
+  opt.output_path = out;
+  opt.generation = ReplicaBuilder::kGen;
+  CHECK_THROWS_WITH(restore(b.client(), opt), Catch::Contains("cannot remove stale " + out + "-wal"));
+  CHECK(fixture::files_with_prefix(dir.path.string(), "out.db") == std::vector<std::string>{"out.db-wal"});
+}
