@@ -324,32 +324,51 @@ void Db::clean(const std::vector<Pos>& replica_positions) {
   }
 }
 
-bool Db::sync(const std::vector<Pos>& replica_positions) {
+bool Db::file_replaced() const {
+  struct stat at_path, held;
+  if (::stat(opt_.path.c_str(), &at_path) != 0) return true;
+  if (::fstat(db_fd_, &held) != 0) throw Error("fstat " + opt_.path + ": " + fileio::errno_text(errno));
+  return at_path.st_dev != held.st_dev || at_path.st_ino != held.st_ino;
+}
+
+bool Db::sync(const std::vector<Pos>& replica_positions, bool force) {
+  if (conn_ && file_replaced()) {
+    // Our connections and descriptor still see the old inode: copying the new file's WAL into the
+    // old file's shadow, or snapshotting the old file, would back up a database that is gone.
+    log_.warn("sync: database file replaced or removed at its path, reopening", {{"path", opt_.path}});
+    close();
+    last_index_.reset();
+    restart_base_.reset();
+  }
   if (!conn_ && !open()) {
     log_.debug("sync: no database found");
     return false;
   }
 
-  auto stamp = [](const std::string& p) {
+  auto stamp = [](const std::string& p, int64_t* mtime_ns = nullptr) {
     FileStamp s;
     struct stat st;
     if (::stat(p.c_str(), &st) == 0) {
       s.size = st.st_size;
-      s.mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
       s.ino = st.st_ino;
+      if (mtime_ns) *mtime_ns = int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
     }
     return s;
   };
-  // Taken before any work: a write that lands while we copy changes the stamp and is seen next time.
-  FileStamp wal_stamp = stamp(wal_path()), db_stamp = stamp(opt_.path);
+  // Taken before any work: a commit that lands while we copy changes them and is seen next time.
+  std::optional<wal::IndexHeader> index = wal::read_index_header(shm_path());
+  int64_t db_mtime_ns = 0;
+  FileStamp wal_stamp = stamp(wal_path()), db_stamp = stamp(opt_.path, &db_mtime_ns);
   auto now = std::chrono::system_clock::now();
-  auto db_mtime = std::chrono::system_clock::time_point(std::chrono::nanoseconds(db_stamp.mtime_ns));
+  auto db_mtime = std::chrono::system_clock::time_point(std::chrono::nanoseconds(db_mtime_ns));
   bool interval_checkpoint_due = opt_.checkpoint_interval.count() > 0 && db_stamp.size >= 0 &&
                                  now - db_mtime > opt_.checkpoint_interval &&
                                  last_shadow_size_ > wal::wal_size(page_size_, 1);
-  if (synced_once_ && lost_frames_reason_.empty() && wal_stamp == last_wal_stamp_ && db_stamp == last_db_stamp_ && !interval_checkpoint_due &&
+  bool unchanged = index && last_index_ && *index == *last_index_ && wal_stamp == last_wal_stamp_ &&
+                   db_stamp == last_db_stamp_;
+  if (!force && synced_once_ && unchanged && lost_frames_reason_.empty() && !interval_checkpoint_due &&
       current_generation() == last_generation_ && !last_generation_.empty()) {
-    return false;  // nothing written since the last sync: no reads, no work
+    return false;  // nothing committed since the last sync: no reads, no work
   }
 
   if (wal_stamp.size < wal::kHeaderSize) bump_seq();  // ensureWALExists
@@ -407,6 +426,7 @@ bool Db::sync(const std::vector<Pos>& replica_positions) {
   clean(replica_positions);
   last_wal_stamp_ = wal_stamp;
   last_db_stamp_ = db_stamp;
+  last_index_ = index;
   last_generation_ = info.generation;
   Pos now_pos = pos();
   last_shadow_size_ = now_pos.offset;

@@ -13,12 +13,14 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/event_log.h"
 #include "core/pos.h"
+#include "core/wal_index.h"
 #include "metrics/metrics.h"
 
 namespace hs::core {
@@ -45,6 +47,7 @@ class Db {
 
   const std::string& path() const { return opt_.path; }
   std::string wal_path() const { return opt_.path + "-wal"; }
+  std::string shm_path() const { return opt_.path + "-shm"; }
   const std::string& meta_path() const { return meta_path_; }
   std::string generation_name_path() const { return meta_path_ + "/generation"; }
   std::string shadow_wal_dir(const std::string& generation) const;
@@ -64,8 +67,11 @@ class Db {
   // checkpoints past the thresholds, removes old shadow files no replica needs
   // (`replica_positions`: where each replica is; a zero Pos keeps everything). Opens the database
   // first if needed. Returns true if the shadow WAL changed (replicas have something to do).
-  // A cheap stat of the WAL and database files skips all work when nothing changed.
-  bool sync(const std::vector<Pos>& replica_positions);
+  // When nothing changed (same WAL-index header in -shm, same size and inode of the WAL and
+  // database files) all work is skipped, unless `force` (the final sync at shutdown never skips).
+  // A database file replaced at its path (another inode) is reopened before anything else, so a
+  // new generation always snapshots the file that is at the path now.
+  bool sync(const std::vector<Pos>& replica_positions, bool force = false);
 
   // Current generation from the meta directory's "generation" file; empty if none.
   std::string current_generation() const;
@@ -125,6 +131,13 @@ class Db {
   std::pair<int64_t, int64_t> current_shadow_index(const std::string& generation) const;
   std::string verify_headers_match();
 
+  // True when the file at path() is not the one our descriptor holds (deleted or replaced).
+  bool file_replaced() const;
+  // Proof that a WAL restart lost no commit: every commit counted since `base` (the WAL-index
+  // header taken while the shadow held every committed frame) is either in the shadow after the
+  // base or in the new WAL. See db_checkpoint.cpp.
+  bool restart_is_lossless(const wal::IndexHeader& base, const std::string& shadow_path);
+
   static int busy_retry(void* self, int attempt);
   bool table_exists(const std::string& name);
 
@@ -144,20 +157,26 @@ class Db {
   uid_t uid_ = 0;
   gid_t gid_ = 0;
 
-  // Change detection: the stat of the WAL and database at the end of the last full sync.
+  // Change detection: what the WAL and database looked like at the start of the last full sync.
+  // mtime is deliberately not part of it: its granularity can hide a commit (see wal_index.h).
   struct FileStamp {
     int64_t size = -1;
-    int64_t mtime_ns = 0;
     ino_t ino = 0;
     friend bool operator==(const FileStamp&, const FileStamp&) = default;
   };
   FileStamp last_wal_stamp_, last_db_stamp_;
+  std::optional<wal::IndexHeader> last_index_;
   std::string last_generation_;
   int64_t last_shadow_size_ = 0;
   bool synced_once_ = false;
   // Set when a checkpoint could not prove every frame reached the shadow WAL: the next sync
   // starts a new generation with this reason (litestream has no such check).
   std::string lost_frames_reason_;
+  // Set by a checkpoint that could not start the next shadow index yet (the WAL had not restarted,
+  // or had been truncated and not rewritten): the base a later restart is proven lossless against.
+  // Valid for the current shadow index only; cleared when another index or generation starts.
+  std::optional<wal::IndexHeader> restart_base_;
+  std::string restart_base_shadow_;
 };
 
 }  // namespace hs::core

@@ -49,7 +49,7 @@ DbReplicatorStats DbReplicator::stats() const {
   return stats_;
 }
 
-bool DbReplicator::sync_db() {
+bool DbReplicator::sync_db(bool force) {
   std::vector<Pos> positions;
   for (auto& r : replicas_) positions.push_back(r->pos());
   bool changed = false;
@@ -57,7 +57,7 @@ bool DbReplicator::sync_db() {
   auto& m = metrics::registry().db(db_->path());
   auto started = Steady::now();
   try {
-    changed = db_->sync(positions);
+    changed = db_->sync(positions, force);
   } catch (const std::exception& e) {
     log_.error("sync error", {{"error", e.what()}});
     ok = false;
@@ -113,7 +113,7 @@ bool DbReplicator::run_once(bool force) {
   // Bring the shadow WAL up to date on its own schedule and right before any upload, so an upload
   // carries everything committed up to now (lag = one sync-interval, not two).
   if (force || replica_due || (monitor_interval_.count() > 0 && now >= next_db_sync_)) {
-    if (!sync_db()) ok = false;
+    if (!sync_db(force)) ok = false;
     if (monitor_interval_.count() > 0) next_db_sync_ = now + steady(monitor_interval_);
   }
   if (!db_->is_open()) return ok;
@@ -196,9 +196,10 @@ bool DbReplicator::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  // Final sync: whatever was committed before the signal must reach every replica.
+  // Final sync: whatever was committed before the signal must reach every replica, so it never
+  // takes the "nothing changed" shortcut.
   bool ok = true;
-  if (!sync_db()) ok = false;
+  if (!sync_db(true)) ok = false;
   if (db_->is_open() && !db_->pos().is_zero()) {
     for (auto& r : replicas_) {
       try {

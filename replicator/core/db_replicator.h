@@ -66,7 +66,7 @@ class DbReplicator {
     Steady::time_point next_retention = Steady::time_point::max();
     bool snapshot_timer_set = false;
   };
-  bool sync_db();
+  bool sync_db(bool force = false);
   void schedule_snapshot(size_t i);
 
   std::unique_ptr<Db> db_;

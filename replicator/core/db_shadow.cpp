@@ -85,6 +85,21 @@ Db::WalState Db::verify() {
     info.reason = "short shadow wal";
     return info;
   }
+  // A restart after our last checkpoint (the app's write, or its TRUNCATE inside our checkpoint's
+  // gap) is no loss of continuity when the commit counter proves nothing fell between.
+  if (restart_base_ && restart_base_shadow_ == info.shadow_path) {
+    uint8_t real[wal::kHeaderSize], copy[wal::kHeaderSize];
+    bool has_header = read_header_bytes(wal_path(), real);
+    if (read_header_bytes(info.shadow_path, copy) && (!has_header || std::memcmp(real, copy, sizeof real) != 0) &&
+        restart_is_lossless(*restart_base_, info.shadow_path)) {
+      if (has_header) {
+        info.restart = true;
+      } else {
+        info.wal_size = info.shadow_size;  // truncated and not written since: nothing new yet
+      }
+      return info;
+    }
+  }
   if (info.shadow_size > info.wal_size) {
     info.reason = "wal truncated by another process";
     return info;
@@ -131,6 +146,7 @@ int64_t Db::init_shadow_wal_file(const std::string& shadow_path) {
     fileio::fsync_fd(fd.get(), shadow_path);
   }
   fileio::fsync_dir(fileio::dirname(shadow_path));
+  restart_base_.reset();  // it proved restarts of the previous shadow file only
   try {
     return copy_to_shadow_wal(shadow_path).new_size;
   } catch (const std::exception& e) {
