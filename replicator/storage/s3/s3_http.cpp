@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <random>
 #include <thread>
 
 #include "storage/s3/s3_xml.h"
@@ -179,10 +180,22 @@ bool S3Http::retryable_curl(CURLcode rc) {
   }
 }
 
+long S3Http::request_timeout_ms(size_t body_bytes) const {
+  int64_t rate = std::max<int64_t>(1, opts_.min_transfer_rate);
+  return static_cast<long>(opts_.request_timeout.count() * 1000 + int64_t(body_bytes) * 1000 / rate);
+}
+
 void S3Http::backoff(int next_attempt, const std::string& why) const {
   auto delay = opts_.retry.initial_backoff;
   for (int i = 2; i < next_attempt && delay < opts_.retry.max_backoff; ++i) delay *= 2;
   delay = std::min(delay, opts_.retry.max_backoff);
+  // Jitter (half to all of the delay), so the replicas of a node that lost S3 together do not retry
+  // in lockstep when it comes back.
+  {
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    auto half = delay / 2;
+    delay = half + std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, half.count())(rng));
+  }
   if (opts_.on_retry) {
     opts_.on_retry(why + " (attempt " + std::to_string(next_attempt) + "/" +
                    std::to_string(opts_.retry.max_attempts) + " in " + std::to_string(delay.count()) + "ms)");
@@ -228,6 +241,7 @@ S3Response S3Http::perform(const S3Request& req) const {
     S3Response resp;
     char errbuf[CURL_ERROR_SIZE] = {0};
     curl_slist* headers = configure(h, req, payload_sha);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, request_timeout_ms(req.body.size()));
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp.body);

@@ -68,6 +68,8 @@ class S3Http {
   static bool retryable_curl(CURLcode rc);
   // Sleeps before attempt `next_attempt` (2, 3, ...) and reports why through opts.on_retry.
   void backoff(int next_attempt, const std::string& why) const;
+  // Per-attempt deadline of a buffered request with a body of `body_bytes` (see S3Options).
+  long request_timeout_ms(size_t body_bytes) const;
 
   // Reports a successful operation through opts.on_operation (if set).
   void count(std::string_view op, int64_t bytes) const {

@@ -34,6 +34,11 @@ struct S3Options {
   // A transfer slower than 1 byte/s for this long is a timeout (no total limit: big snapshots on
   // slow uplinks must be able to finish).
   std::chrono::seconds stall_timeout{60};
+  // A buffered request (LIST, DELETE, a PUT or a multipart part) must finish within this plus the
+  // time its body takes at min_transfer_rate, per attempt: an endpoint that accepts the connection
+  // and never answers costs a bounded time, not the stall timeout again and again.
+  std::chrono::seconds request_timeout{30};
+  int64_t min_transfer_rate = 64 * 1024;  // bytes per second
 
   // Called before each retry with a one-line reason (no secrets), e.g. for a WARN log line.
   std::function<void(std::string_view)> on_retry;

@@ -3,6 +3,11 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -183,8 +188,9 @@ TEST_CASE("5xx is retried with backoff; 4xx is not; errors name op, object, code
   CHECK(http.perform(req).body == "fine");
   CHECK(calls == 3);
   REQUIRE(retries.size() == 2);
-  CHECK(retries[0] == "S3 GET bkt/flaky: 503 SlowDown (attempt 2/3 in 1ms)");
-  CHECK(retries[1] == "S3 GET bkt/flaky: 503 SlowDown (attempt 3/3 in 2ms)");
+  // Backoff doubles (1 ms, 2 ms) and is jittered down to half of that at most.
+  CHECK_THAT(retries[0], Catch::Matches(R"(S3 GET bkt/flaky: 503 SlowDown \(attempt 2/3 in [01]ms\))"));
+  CHECK_THAT(retries[1], Catch::Matches(R"(S3 GET bkt/flaky: 503 SlowDown \(attempt 3/3 in [12]ms\))"));
 
   req.key = "down";
   try {
@@ -336,4 +342,38 @@ TEST_CASE("no region configured: the bucket's region from a wrong-region answer 
   S3Http fixed(o);
   req.key = "body";
   CHECK_THROWS_WITH(fixed.perform(req), Catch::StartsWith("S3 GET bkt/body: 400 AuthorizationHeaderMalformed: "));
+}
+
+TEST_CASE("an endpoint that accepts and never answers costs the request deadline per attempt, not forever") {
+  // A listening socket nobody reads from: the kernel completes the handshake, no reply ever comes.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 16) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  S3Options o = local(ntohs(addr.sin_port));
+  o.request_timeout = std::chrono::seconds(1);
+  o.retry.max_attempts = 2;
+  S3Http http(o);
+  S3Request req;
+  req.op = "LIST";
+  auto started = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(http.perform(req), Catch::Contains("S3 LIST bkt") && Catch::Contains("after 2 attempts"));
+  auto took = std::chrono::steady_clock::now() - started;
+  // Two attempts of about a second each (the stall timeout is 60 s: it must not be what ended them).
+  CHECK(took < std::chrono::seconds(10));
+  ::close(fd);
+}
+
+TEST_CASE("the per-attempt deadline grows with the body") {
+  S3Options o = local(1);
+  o.request_timeout = std::chrono::seconds(30);
+  o.min_transfer_rate = 64 * 1024;
+  S3Http http(o);
+  CHECK(http.request_timeout_ms(0) == 30000);
+  CHECK(http.request_timeout_ms(5 * 1024 * 1024) == 30000 + 80000);
 }
