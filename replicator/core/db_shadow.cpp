@@ -135,7 +135,11 @@ Db::WalState Db::verify() {
 
 int64_t Db::init_shadow_wal_file(const std::string& shadow_path) {
   uint8_t hdr[wal::kHeaderSize];
-  if (!read_header_bytes(wal_path(), hdr)) throw Error("read header: " + wal_path() + ": EOF");
+  if (!read_header_bytes(wal_path(), hdr)) {
+    // Truncated by the app's TRUNCATE checkpoint and not written since: our write starts the new WAL.
+    bump_seq();
+    if (!read_header_bytes(wal_path(), hdr)) throw Error("read header: " + wal_path() + ": EOF");
+  }
   wal::parse_header(hdr, wal_path());  // validates magic, version, page size and checksum
 
   fileio::mkdir_all(fileio::dirname(shadow_path), dir_mode_);
