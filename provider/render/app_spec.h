@@ -4,99 +4,215 @@
 // The resource layer converts terraform values into an AppSpec, calls hs::render::validate() and,
 // when that returns no errors, hs::render::render(). Nothing here knows about tfplugin.
 //
+// Each struct lists its HCL attributes once, in its `fields(v)` member: name, member, description and
+// how it appears in HCL (FieldOpts). That one list drives the terraform schema (resources/app_schema.cpp),
+// the conversion from terraform values (resources/app_convert.cpp) and the JSON spec reader
+// (render/app_spec_json.cpp), so adding an input is a member plus one `v.field(...)` line beside it;
+// validate.cpp and the renderer then give it meaning. The member's C++ type decides the terraform type:
+//   std::string -> string; bool -> bool; int64_t, std::optional<int64_t> -> number;
+//   std::vector<std::string> -> list(string); std::map<std::string, std::string> -> map(string);
+//   a struct with fields() -> a nested object: std::vector<T> a list of them, std::optional<T> (absent =
+//   std::nullopt) or T a single one, std::map<std::string, T> a map of them.
+//
 // Conventions, so the resource layer knows what to write for a null (unset) attribute:
 // - an optional string attribute is "" when unset;
 // - a value with a default has that default as its member initialiser;
 // - a block that may be absent is std::optional (absent = std::nullopt);
 // - an optional number without a default is std::optional.
-// Every member names its HCL attribute in the comment. Durations are Go duration strings
-// ("1s", "1m30s", "24h"): they are written into the replicator config as given, after validation.
+// Durations are Go duration strings ("1s", "1m30s", "24h"): they are written into the replicator config
+// as given, after validation.
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hs::render {
 
-// ports = [{ name, container_port, protocol }]
-struct PortSpec {
-  std::string name{};            // name: IANA service name (lowercase, <= 15 chars), "" = unnamed
-  int64_t container_port = 0;  // container_port: 1..65535 (required)
-  std::string protocol = "TCP";  // protocol: "TCP" | "UDP" | "SCTP", default "TCP"
-};
-
-// resources = { requests = {cpu=..., memory=...}, limits = {...} }  (of the app container)
-struct ResourcesSpec {
-  std::map<std::string, std::string> requests;  // requests: keys "cpu" / "memory" (Kubernetes quantities)
-  std::map<std::string, std::string> limits;    // limits:   keys "cpu" / "memory"
-};
-
-// replica { ... }: one block per backup target, keys as litestream's replica keys in snake_case.
-struct ReplicaSpec {
-  std::string name{};                // name: unique per app; default = type (as litestream)
-  std::string type{};                // type: "s3" | "file" (required)
-  std::string endpoint{};            // endpoint: s3 only; e.g. "http://minio.nas.lan:9000" ("" = AWS)
-  std::string bucket{};              // bucket: s3 only, required for s3
-  std::string path{};                // path: s3 = key prefix; file = absolute directory on the node (hostPath)
-  std::string region{};              // region: s3 only ("" = replicator's default)
-  bool force_path_style = false;   // force_path_style: s3 only
-  bool skip_verify = false;        // skip_verify: s3 only, skip TLS verification
-  std::string sync_interval{};       // sync_interval: Go duration, "" = replicator default (1s)
-  std::string snapshot_interval{};   // snapshot_interval: Go duration, "" = off
-  std::string retention{};           // retention: Go duration, "" = replicator default (24h)
-  // access_key_id_env / secret_access_key_env: s3 only. Names of environment variables (keys of
-  // credentials_secret) holding THIS replica's keys, for two S3 services with different keys. Rendered
-  // as `${VAR}` references; "" = the shared LITESTREAM_ACCESS_KEY_ID / LITESTREAM_SECRET_ACCESS_KEY
-  // (or AWS_*) variables. Both or neither; they need credentials_secret.
-  std::string access_key_id_env{};
-  std::string secret_access_key_env{};
-};
-
-// verify { ... }: a CronJob that restores the newest backup and checks it.
-struct VerifySpec {
-  std::string schedule;         // schedule: cron, 5 fields or @hourly/@daily/... (required)
-  std::string time_zone;        // time_zone: IANA name, e.g. "Europe/Berlin", "" = kube-controller-manager's
-  std::string healthcheck_url;  // healthcheck_url: sensitive; http(s) healthchecks.io-style ping URL, "" = none
-  std::string max_age;          // max_age: Go duration; verify fails when the newest backup is older, "" = no limit
-};
-
-// alerts { ... }: where the replicator sends WARN/ERROR events, throttled like Fluent Bit's throttle filter.
-struct AlertsSpec {
-  std::string slack_webhook_url;  // slack_webhook_url: sensitive, "" = none
-  std::string gotify_url;         // gotify_url: sensitive, "" = none (needs gotify_token)
-  std::string gotify_token;       // gotify_token: sensitive
-  std::string ntfy_url;           // ntfy_url: sensitive (topic URL), "" = none
-  std::string webhook_url;        // webhook_url: sensitive, generic JSON POST, "" = none
-  int64_t rate = 1;               // rate: events allowed per interval, default 1
-  std::string interval = "2h";    // interval: Go duration, default "2h"
-  int64_t window = 6;             // window: number of intervals in the sliding window, default 6
-};
-
-struct AppSpec {
-  std::string name{};                      // name: DNS-1123 label, <= 45 chars (suffixes "-verify" etc.) (required)
-  std::string namespace_ = "default";    // namespace: DNS-1123 label, default "default"
-  std::string image;                     // image: the app's container image (required)
-  std::vector<std::string> command;      // command: overrides the image's entrypoint, empty = image's
-  std::vector<std::string> args;         // args: empty = image's
-  std::map<std::string, std::string> env;  // env: plain environment variables of the app container
-  std::vector<PortSpec> ports;           // ports
-  ResourcesSpec resources;               // resources (app container)
-  std::string database_path;             // database_path: absolute, clean path of the SQLite file (required)
-  std::vector<ReplicaSpec> replicas;     // replica blocks: at least one
-  std::string credentials_secret;        // credentials_secret: Secret whose keys become the replicator's env, "" = none
-  std::string replicator_image;          // replicator_image: "" = default_replicator_image() (the resource
-                                         //   layer fills in the provider block's override first)
-  std::optional<VerifySpec> verify;      // verify block
-  std::optional<AlertsSpec> alerts;      // alerts block
-  std::optional<int64_t> metrics_port;   // metrics_port: serves /metrics and /healthz when set
-  bool native_sidecar = true;            // native_sidecar: replicator as init container with restartPolicy Always (k8s >= 1.29)
-  int64_t run_as_user = 1000;            // run_as_user: pod runAsUser and runAsGroup, default 1000
-  int64_t fs_group = 1000;               // fs_group: pod fsGroup, default 1000
+// How a field appears in HCL; the default is an optional attribute.
+struct FieldOpts {
+  bool required = false;
+  bool sensitive = false;  // hidden in plan output (URLs with tokens)
+  bool block = false;      // nested objects only: a block (`replica { }`) instead of an attribute (`ports = [{ }]`)
+  int64_t min_items = 0;   // list blocks only
 };
 
 // "homeserver-replicator:<version>" (the provider block may override it).
 std::string default_replicator_image();
+
+// ports = [{ name, container_port, protocol }]
+struct PortSpec {
+  std::string name{};            // IANA service name (lowercase, <= 15 chars), "" = unnamed
+  int64_t container_port = 0;    // 1..65535 (required)
+  std::string protocol = "TCP";  // "TCP" | "UDP" | "SCTP"
+
+  template <class V>
+  void fields(V& v) {
+    v.field("name", name, "IANA service name, e.g. `http`.");
+    v.field("container_port", container_port, "1-65535.", {.required = true});
+    v.field("protocol", protocol, "`TCP` (default), `UDP` or `SCTP`.");
+  }
+};
+
+// resources = { requests = {cpu=..., memory=...}, limits = {...} }  (of the app container)
+struct ResourcesSpec {
+  std::map<std::string, std::string> requests;  // keys "cpu" / "memory" / "ephemeral-storage" (quantities)
+  std::map<std::string, std::string> limits;
+
+  template <class V>
+  void fields(V& v) {
+    v.field("requests", requests, "`cpu` / `memory` / `ephemeral-storage` requests, e.g. `{ memory = \"64Mi\" }`.");
+    v.field("limits", limits, "`cpu` / `memory` / `ephemeral-storage` limits.");
+  }
+};
+
+// replica { ... }: one block per backup target, keys as litestream's replica keys in snake_case.
+struct ReplicaSpec {
+  std::string name{};               // unique per app; default = type (as litestream)
+  std::string type{};               // "s3" | "file" (required)
+  std::string endpoint{};           // s3 only; e.g. "http://minio.nas.lan:9000" ("" = AWS)
+  std::string bucket{};             // s3 only, required for s3
+  std::string path{};               // s3 = key prefix; file = absolute directory on the node (hostPath)
+  std::string region{};             // s3 only ("" = replicator's default)
+  bool force_path_style = false;    // s3 only
+  bool skip_verify = false;         // s3 only, skip TLS verification
+  std::string sync_interval{};      // Go duration, "" = replicator default (1s)
+  std::string snapshot_interval{};  // Go duration, "" = off
+  std::string retention{};          // Go duration, "" = replicator default (24h)
+  // s3 only. Names of environment variables (keys of credentials_secret) holding THIS replica's keys, for
+  // two S3 services with different keys. Rendered as `${VAR}` references; "" = the shared
+  // LITESTREAM_ACCESS_KEY_ID / LITESTREAM_SECRET_ACCESS_KEY (or AWS_*) variables. Both or neither; they need
+  // credentials_secret.
+  std::string access_key_id_env{};
+  std::string secret_access_key_env{};
+
+  template <class V>
+  void fields(V& v) {
+    v.field("name", name, "Unique name of this replica within the app. Default: its `type`.");
+    v.field("type", type, "`s3` or `file`.", {.required = true});
+    v.field("endpoint", endpoint, "S3 only: the endpoint URL, e.g. `http://minio.nas.lan:9000`. Unset = AWS.");
+    v.field("bucket", bucket, "S3 only (required there): the bucket name.");
+    v.field("path", path, "S3: key prefix inside the bucket. file: absolute directory on the node (a hostPath).");
+    v.field("region", region, "S3 only: the bucket's region. Unset = the replicator's default.");
+    v.field("force_path_style", force_path_style,
+            "S3 only: path-style URLs (`endpoint/bucket/key`), as MinIO needs. Default `false`.");
+    v.field("skip_verify", skip_verify, "S3 only: skip TLS certificate verification. Default `false`.");
+    v.field("sync_interval", sync_interval,
+            "How often WAL changes are shipped, a Go duration like `1s`. Default `1s`.");
+    v.field("snapshot_interval", snapshot_interval,
+            "How often a full snapshot is taken, e.g. `24h`. Unset = only when needed.");
+    v.field("retention", retention,
+            "How long old generations are kept, e.g. `72h` (days are not a Go unit). Default `24h`.");
+    v.field("access_key_id_env", access_key_id_env,
+            "S3 only: name of a `credentials_secret` variable holding this replica's access key id (with "
+            "`secret_access_key_env`). Unset = the shared keys.");
+    v.field("secret_access_key_env", secret_access_key_env,
+            "S3 only: name of a `credentials_secret` variable holding this replica's secret access key (with "
+            "`access_key_id_env`).");
+  }
+};
+
+// verify { ... }: a CronJob that restores the newest backup and checks it.
+struct VerifySpec {
+  std::string schedule;         // cron, 5 fields or @hourly/@daily/... (required)
+  std::string time_zone;        // IANA name, e.g. "Europe/Berlin", "" = kube-controller-manager's
+  std::string healthcheck_url;  // sensitive; http(s) healthchecks.io-style ping URL, "" = none
+  std::string max_age;          // Go duration; verify fails when the newest backup is older, "" = no limit
+
+  template <class V>
+  void fields(V& v) {
+    v.field("schedule", schedule, "Cron schedule (5 fields or `@daily` etc.), e.g. `30 3 * * *`.",
+            {.required = true});
+    v.field("time_zone", time_zone, "IANA time zone of the schedule, e.g. `Europe/Berlin`. Unset = the cluster's.");
+    v.field("healthcheck_url", healthcheck_url,
+            "healthchecks.io-style URL pinged on success (`/fail` on failure). Sensitive.", {.sensitive = true});
+    v.field("max_age", max_age, "Fail when the newest backup is older than this Go duration, e.g. `26h`.");
+  }
+};
+
+// alerts { ... }: where the replicator sends WARN/ERROR events, throttled like Fluent Bit's throttle filter.
+struct AlertsSpec {
+  std::string slack_webhook_url;  // sensitive, "" = none
+  std::string gotify_url;         // sensitive, "" = none (needs gotify_token)
+  std::string gotify_token;       // sensitive
+  std::string ntfy_url;           // sensitive (topic URL), "" = none
+  std::string webhook_url;        // sensitive, generic JSON POST, "" = none
+  int64_t rate = 1;               // events allowed per interval
+  std::string interval = "2h";    // Go duration
+  int64_t window = 6;             // number of intervals in the sliding window
+
+  template <class V>
+  void fields(V& v) {
+    v.field("slack_webhook_url", slack_webhook_url, "Slack incoming-webhook URL. Sensitive.", {.sensitive = true});
+    v.field("gotify_url", gotify_url, "Gotify server URL (needs `gotify_token`). Sensitive.", {.sensitive = true});
+    v.field("gotify_token", gotify_token, "Gotify application token. Sensitive.", {.sensitive = true});
+    v.field("ntfy_url", ntfy_url, "ntfy topic URL, e.g. `https://ntfy.sh/my-topic`. Sensitive.",
+            {.sensitive = true});
+    v.field("webhook_url", webhook_url, "Generic webhook: a JSON POST per alert. Sensitive.", {.sensitive = true});
+    v.field("rate", rate, "Alerts allowed per `interval`. Default `1`.");
+    v.field("interval", interval, "Throttle interval, a Go duration. Default `2h`.");
+    v.field("window", window, "Number of intervals in the sliding window. Default `6`.");
+  }
+};
+
+struct AppSpec {
+  std::string name{};                      // DNS-1123 label, <= 45 chars (suffixes "-verify" etc.) (required)
+  std::string namespace_ = "default";      // HCL `namespace`: DNS-1123 label
+  std::string image;                       // the app's container image (required)
+  std::vector<std::string> command;        // overrides the image's entrypoint, empty = image's
+  std::vector<std::string> args;           // empty = image's
+  std::map<std::string, std::string> env;  // plain environment variables of the app container
+  std::vector<PortSpec> ports;
+  ResourcesSpec resources;                 // of the app container
+  std::string database_path;               // absolute, clean path of the SQLite file (required)
+  std::vector<ReplicaSpec> replicas;       // HCL `replica` blocks: at least one
+  std::string credentials_secret;          // Secret whose keys become the replicator's env, "" = none
+  std::string replicator_image;            // "" = default_replicator_image() (the resource layer fills in the
+                                           //   provider block's override first)
+  std::optional<VerifySpec> verify;
+  std::optional<AlertsSpec> alerts;
+  std::optional<int64_t> metrics_port;     // serves /metrics and /healthz when set
+  bool native_sidecar = true;              // replicator as init container with restartPolicy Always (k8s >= 1.29)
+  int64_t run_as_user = 1000;              // pod runAsUser and runAsGroup
+  int64_t fs_group = 1000;                 // pod fsGroup
+
+  template <class V>
+  void fields(V& v) {
+    v.field("name", name,
+            "App name (DNS-1123 label, at most 45 characters): the Deployment's name and the prefix of the other "
+            "objects. Changing it replaces the app.",
+            {.required = true});
+    v.field("namespace", namespace_, "Kubernetes namespace of every object. Default `default`.");
+    v.field("image", image, "The app's container image.", {.required = true});
+    v.field("command", command, "Overrides the image's entrypoint. Unset = the image's.");
+    v.field("args", args, "Arguments of the app. Unset = the image's.");
+    v.field("env", env, "Plain environment variables of the app.");
+    v.field("ports", ports, "Ports the app listens on.");
+    v.field("resources", resources, "Resource requests and limits of the app container.");
+    v.field("database_path", database_path,
+            "Absolute path of the SQLite file inside the app container, e.g. `/data/app.db`. Its directory becomes "
+            "the volume the replicator shares.",
+            {.required = true});
+    v.field("replica", replicas, "A backup target of the SQLite file, like a litestream replica. At least one.",
+            {.block = true, .min_items = 1});
+    v.field("credentials_secret", credentials_secret,
+            "Name of an existing Secret whose keys become the replicator's environment (e.g. "
+            "`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`).");
+    v.field("replicator_image", replicator_image,
+            "Replicator image of this app. Default: the provider's `replicator_image`, else `image_registry` + `" +
+                default_replicator_image() + "`.");
+    v.field("verify", verify, "A CronJob that restores the newest backup into scratch space and checks it.",
+            {.block = true});
+    v.field("alerts", alerts, "Where the replicator sends warnings and errors, throttled to `rate` per `interval`.",
+            {.block = true});
+    v.field("metrics_port", metrics_port, "Serve Prometheus `/metrics` and `/healthz` on this port. Unset = off.");
+    v.field("native_sidecar", native_sidecar,
+            "Run the replicator as a native sidecar (Kubernetes >= 1.29). Default `true`.");
+    v.field("run_as_user", run_as_user, "UID (and GID) the pod runs as. Default `1000`.");
+    v.field("fs_group", fs_group, "fsGroup of the pod. Default `1000`.");
+  }
+};
 
 }  // namespace hs::render

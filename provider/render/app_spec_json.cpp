@@ -1,9 +1,9 @@
 #include "render/app_spec_json.h"
 
-#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <type_traits>
 
 namespace hs::render {
 namespace {
@@ -62,19 +62,48 @@ class Reader {
       }
     }
   }
-  void object(const char* k, const std::function<void(Reader&)>& fn) {
-    if (auto v = get(k)) {
-      Reader r(*v, key(k));
-      fn(r);
-    }
+  // The table walk (AppSpec::fields): one overload per member type.
+  void field(const char* k, std::string& out, std::string_view, FieldOpts = {}) { str(k, out); }
+  void field(const char* k, int64_t& out, std::string_view, FieldOpts = {}) { num(k, out); }
+  void field(const char* k, std::optional<int64_t>& out, std::string_view, FieldOpts = {}) { num(k, out); }
+  void field(const char* k, bool& out, std::string_view, FieldOpts = {}) { boolean(k, out); }
+  void field(const char* k, std::vector<std::string>& out, std::string_view, FieldOpts = {}) { strings(k, out); }
+  void field(const char* k, std::map<std::string, std::string>& out, std::string_view, FieldOpts = {}) {
+    string_map(k, out);
   }
-  void list(const char* k, const std::function<void(Reader&)>& fn) {
+  template <class T>
+  void field(const char* k, std::vector<T>& out, std::string_view, FieldOpts = {}) {
     if (auto v = get(k)) {
       if (!v->is_array()) fail(key(k), "must be a list");
       for (size_t i = 0; i < v->size(); ++i) {
         Reader r((*v)[i], key(k) + "[" + std::to_string(i) + "]");
-        fn(r);
+        out.emplace_back().fields(r);
       }
+    }
+  }
+  template <class T>
+  void field(const char* k, std::map<std::string, T>& out, std::string_view, FieldOpts = {}) {
+    if (auto v = get(k)) {
+      if (!v->is_object()) fail(key(k), "must be a map of objects");
+      for (const auto& [mk, mv] : v->items()) {
+        Reader r(mv, key(k) + "[\"" + mk + "\"]");
+        out[mk].fields(r);
+      }
+    }
+  }
+  template <class T>
+  void field(const char* k, std::optional<T>& out, std::string_view, FieldOpts = {}) {
+    if (auto v = get(k)) {
+      Reader r(*v, key(k));
+      out.emplace().fields(r);
+    }
+  }
+  template <class T>
+    requires std::is_class_v<T>
+  void field(const char* k, T& out, std::string_view, FieldOpts = {}) {
+    if (auto v = get(k)) {
+      Reader r(*v, key(k));
+      out.fields(r);
     }
   }
 
@@ -100,67 +129,7 @@ class Reader {
 AppSpec app_spec_from_json(const json& j) {
   AppSpec s;
   Reader r(j, "");
-  r.str("name", s.name);
-  r.str("namespace", s.namespace_);
-  r.str("image", s.image);
-  r.strings("command", s.command);
-  r.strings("args", s.args);
-  r.string_map("env", s.env);
-  r.list("ports", [&](Reader& pr) {
-    PortSpec port;
-    pr.str("name", port.name);
-    pr.num("container_port", port.container_port);
-    pr.str("protocol", port.protocol);
-    s.ports.push_back(port);
-  });
-  r.object("resources", [&](Reader& rr) {
-    rr.string_map("requests", s.resources.requests);
-    rr.string_map("limits", s.resources.limits);
-  });
-  r.str("database_path", s.database_path);
-  r.list("replica", [&](Reader& rr) {
-    ReplicaSpec rep;
-    rr.str("name", rep.name);
-    rr.str("type", rep.type);
-    rr.str("endpoint", rep.endpoint);
-    rr.str("bucket", rep.bucket);
-    rr.str("path", rep.path);
-    rr.str("region", rep.region);
-    rr.boolean("force_path_style", rep.force_path_style);
-    rr.boolean("skip_verify", rep.skip_verify);
-    rr.str("sync_interval", rep.sync_interval);
-    rr.str("snapshot_interval", rep.snapshot_interval);
-    rr.str("retention", rep.retention);
-    rr.str("access_key_id_env", rep.access_key_id_env);
-    rr.str("secret_access_key_env", rep.secret_access_key_env);
-    s.replicas.push_back(rep);
-  });
-  r.str("credentials_secret", s.credentials_secret);
-  r.str("replicator_image", s.replicator_image);
-  r.object("verify", [&](Reader& vr) {
-    VerifySpec v;
-    vr.str("schedule", v.schedule);
-    vr.str("time_zone", v.time_zone);
-    vr.str("healthcheck_url", v.healthcheck_url);
-    vr.str("max_age", v.max_age);
-    s.verify = v;
-  });
-  r.object("alerts", [&](Reader& ar) {
-    AlertsSpec al;
-    ar.str("slack_webhook_url", al.slack_webhook_url);
-    ar.str("gotify_url", al.gotify_url);
-    ar.str("gotify_token", al.gotify_token);
-    ar.str("ntfy_url", al.ntfy_url);
-    ar.str("webhook_url", al.webhook_url);
-    ar.num("rate", al.rate);
-    ar.str("interval", al.interval);
-    ar.num("window", al.window);
-    s.alerts = al;
-  });
-  r.num("metrics_port", s.metrics_port);
-  r.boolean("native_sidecar", s.native_sidecar);
-  r.num("run_as_user", s.run_as_user);
-  r.num("fs_group", s.fs_group);
+  s.fields(r);
   return s;
 }
 

@@ -1,10 +1,11 @@
 #include "resources/app_convert.h"
 
-#include <functional>
+#include <type_traits>
 
 namespace hs::provider {
 namespace {
 
+using hs::render::FieldOpts;
 using hs::render::FieldPath;
 using hs::render::PathStep;
 using tfplugin::Value;
@@ -83,9 +84,29 @@ class Reader {
         out[key] = e.as_string();
     }
   }
-  // A list of objects (list blocks, list nested attributes): `read` fills one element.
-  template <typename T>
-  void objects(const char* name, std::vector<T>& out, const std::function<void(const Reader&, T&)>& read) const {
+  // A single object (single blocks, single nested attributes); nullopt when absent or unknown.
+  std::optional<Reader> object(const char* name) const {
+    const Value* v = get(name);
+    if (!v) return std::nullopt;
+    return Reader(*v, path(name), out_);
+  }
+
+  // The table walk (render/app_spec.h fields()): one overload per member type.
+  void field(const char* name, std::string& out, std::string_view, FieldOpts = {}) const { str(name, out); }
+  void field(const char* name, bool& out, std::string_view, FieldOpts = {}) const { boolean(name, out); }
+  void field(const char* name, int64_t& out, std::string_view, FieldOpts = {}) const { integer(name, out); }
+  void field(const char* name, std::optional<int64_t>& out, std::string_view, FieldOpts = {}) const {
+    integer(name, out);
+  }
+  void field(const char* name, std::vector<std::string>& out, std::string_view, FieldOpts = {}) const {
+    strings(name, out);
+  }
+  void field(const char* name, std::map<std::string, std::string>& out, std::string_view, FieldOpts = {}) const {
+    string_map(name, out);
+  }
+  // A list of objects (list blocks, list nested attributes).
+  template <class T>
+  void field(const char* name, std::vector<T>& out, std::string_view, FieldOpts = {}) const {
     const Value* v = get(name);
     if (!v) return;
     for (size_t i = 0; i < v->elements().size(); ++i) {
@@ -96,16 +117,39 @@ class Reader {
         out_.unknown.push_back(p);
         continue;
       }
-      T item;
-      if (!e.is_null()) read(Reader(e, p, out_), item);
-      out.push_back(std::move(item));
+      T& item = out.emplace_back();
+      if (!e.is_null()) {
+        Reader r(e, p, out_);
+        item.fields(r);
+      }
     }
   }
-  // A single object (single blocks, single nested attributes); nullptr when absent or unknown.
-  std::optional<Reader> object(const char* name) const {
+  // A map of objects (map nested attributes).
+  template <class T>
+  void field(const char* name, std::map<std::string, T>& out, std::string_view, FieldOpts = {}) const {
     const Value* v = get(name);
-    if (!v) return std::nullopt;
-    return Reader(*v, path(name), out_);
+    if (!v) return;
+    for (const auto& [key, e] : v->entries()) {
+      FieldPath p = path(name);
+      p.push_back(PathStep::key(key));
+      if (!e.is_known()) {
+        out_.unknown.push_back(p);
+      } else if (e.is_null()) {
+        null_element(p);
+      } else {
+        Reader r(e, p, out_);
+        out[key].fields(r);
+      }
+    }
+  }
+  template <class T>
+  void field(const char* name, std::optional<T>& out, std::string_view, FieldOpts = {}) const {
+    if (auto r = object(name)) out.emplace().fields(*r);
+  }
+  template <class T>
+    requires std::is_class_v<T>
+  void field(const char* name, T& out, std::string_view, FieldOpts = {}) const {
+    if (auto r = object(name)) out.fields(*r);
   }
 
  private:
@@ -119,28 +163,6 @@ class Reader {
   ConvertedSpec& out_;
 };
 
-void read_replica(const Reader& r, hs::render::ReplicaSpec& s) {
-  r.str("name", s.name);
-  r.str("type", s.type);
-  r.str("endpoint", s.endpoint);
-  r.str("bucket", s.bucket);
-  r.str("path", s.path);
-  r.str("region", s.region);
-  r.boolean("force_path_style", s.force_path_style);
-  r.boolean("skip_verify", s.skip_verify);
-  r.str("sync_interval", s.sync_interval);
-  r.str("snapshot_interval", s.snapshot_interval);
-  r.str("retention", s.retention);
-  r.str("access_key_id_env", s.access_key_id_env);
-  r.str("secret_access_key_env", s.secret_access_key_env);
-}
-
-void read_port(const Reader& r, hs::render::PortSpec& s) {
-  r.str("name", s.name);
-  r.integer("container_port", s.container_port);
-  r.str("protocol", s.protocol);
-}
-
 }  // namespace
 
 ConvertedSpec app_spec_from_value(const Value& object) {
@@ -149,45 +171,8 @@ ConvertedSpec app_spec_from_value(const Value& object) {
     out.unknown.push_back({});
     return out;
   }
-  hs::render::AppSpec& s = out.spec;
   Reader r(object, {}, out);
-  r.str("name", s.name);
-  r.str("namespace", s.namespace_);
-  r.str("image", s.image);
-  r.strings("command", s.command);
-  r.strings("args", s.args);
-  r.string_map("env", s.env);
-  r.objects<hs::render::PortSpec>("ports", s.ports, read_port);
-  if (auto res = r.object("resources")) {
-    res->string_map("requests", s.resources.requests);
-    res->string_map("limits", s.resources.limits);
-  }
-  r.str("database_path", s.database_path);
-  r.objects<hs::render::ReplicaSpec>("replica", s.replicas, read_replica);
-  r.str("credentials_secret", s.credentials_secret);
-  r.str("replicator_image", s.replicator_image);
-  if (auto v = r.object("verify")) {
-    s.verify.emplace();
-    v->str("schedule", s.verify->schedule);
-    v->str("time_zone", s.verify->time_zone);
-    v->str("healthcheck_url", s.verify->healthcheck_url);
-    v->str("max_age", s.verify->max_age);
-  }
-  if (auto a = r.object("alerts")) {
-    s.alerts.emplace();
-    a->str("slack_webhook_url", s.alerts->slack_webhook_url);
-    a->str("gotify_url", s.alerts->gotify_url);
-    a->str("gotify_token", s.alerts->gotify_token);
-    a->str("ntfy_url", s.alerts->ntfy_url);
-    a->str("webhook_url", s.alerts->webhook_url);
-    a->integer("rate", s.alerts->rate);
-    a->str("interval", s.alerts->interval);
-    a->integer("window", s.alerts->window);
-  }
-  r.integer("metrics_port", s.metrics_port);
-  r.boolean("native_sidecar", s.native_sidecar);
-  r.integer("run_as_user", s.run_as_user);
-  r.integer("fs_group", s.fs_group);
+  out.spec.fields(r);
   return out;
 }
 
