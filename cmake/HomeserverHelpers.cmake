@@ -12,16 +12,17 @@ function(hs_add_subdirectories)
   endforeach()
 endfunction()
 
-# hs_catch2_test(NAME SOURCES... LIBS ...): a Catch2 v2 unit test executable registered with CTest.
+# hs_catch2_test(NAME SOURCES... LIBS ... [ARGS ...] [ENV VAR=value...] [LABELS ...]): a Catch2 v2
+# unit test executable registered with CTest (ARGS: e.g. a Catch2 tag filter; ENV: extra variables).
 # Tests run with the source tree's tests/ as working directory so golden files resolve.
 function(hs_catch2_test name)
-  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
-  add_executable(${name} ${T_SOURCES} ${CMAKE_SOURCE_DIR}/tests/unit/catch_main.cpp)
-  target_link_libraries(${name} PRIVATE Catch2::Catch2 ${T_LIBS})
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS;ARGS;ENV" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE hs_catch_main ${T_LIBS})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  add_test(NAME ${name} COMMAND ${name})
+  add_test(NAME ${name} COMMAND ${name} ${T_ARGS})
   set_tests_properties(${name} PROPERTIES LABELS "unit;${T_LABELS}"
-    ENVIRONMENT "HS_SOURCE_DIR=${CMAKE_SOURCE_DIR};HS_BUILD_DIR=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "HS_SOURCE_DIR=${CMAKE_SOURCE_DIR};HS_BUILD_DIR=${CMAKE_BINARY_DIR};${T_ENV}")
 endfunction()
 
 # hs_e2e_test(NAME COMMAND... [TIMEOUT s] [LABELS ...]): an end-to-end test script run by CTest.

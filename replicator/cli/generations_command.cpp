@@ -11,7 +11,8 @@
 #include "cli/run_command.h"
 #include "cli/table.h"
 #include "core/restore.h"
-#include "core/restore_format.h"
+#include "gotext/duration.h"
+#include "gotext/time.h"
 
 namespace hs::cli {
 namespace {
@@ -111,8 +112,8 @@ int run(const std::vector<std::string>& args) {
       // An empty generation has zero bounds in litestream (0001-01-01T00:00:00Z).
       core::TimePoint zero = core::TimePoint(std::chrono::seconds(-62135596800LL));
       core::TimePoint start = b ? b->created_at : zero, end = b ? b->updated_at : zero;
-      table.row({r.name, g, core::go_duration(truncate_lag(std::chrono::duration_cast<std::chrono::nanoseconds>(updated - end))),
-                 core::rfc3339(start), core::rfc3339(end)});
+      table.row({r.name, g, gotext::format_duration(truncate_lag(std::chrono::duration_cast<std::chrono::nanoseconds>(updated - end))),
+                 gotext::rfc3339(start), gotext::rfc3339(end)});
     }
   }
   table.print(stdout);

@@ -4,12 +4,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/command_log.h"
 #include "cli/target.h"
+#include "log/log.h"
 
 namespace hs::cli {
 
 // Log fields identifying a replica, as litestream's Replica.Logger(): db (config mode) + replica.
-log::Fields replica_fields(const Target& t, const NamedReplica& r);
+std::vector<hs::log::Field> replica_fields(const Target& t, const NamedReplica& r);
 
 }  // namespace hs::cli

@@ -2,21 +2,14 @@
 
 #include <cstdlib>
 
-#include "log/from_config.h"
+#include "cli/log_options.h"
 #include "log/log.h"
 
 namespace hs::cli {
 
 Observability::Observability(const config::Config& cfg, bool from_file) {
   // hs_log (used by alerts and metrics) writes in the same shape as the command's own lines.
-  if (from_file) {
-    hs::log::configure(hs::log::options_from(cfg));
-  } else {
-    hs::log::Options o;
-    o.format = hs::log::Format::go_default;
-    o.to_stderr = true;
-    hs::log::configure(o);
-  }
+  hs::log::configure(from_file ? log_options(cfg) : hs::log::Options{});
   alerter_ = alert::Alerter::from_config(cfg);
   if (alerter_) alerter_->start();
   // The replication engine has no periodic validation: say so instead of ignoring the key.
@@ -47,7 +40,7 @@ void stop_process_alerter() {
 
 void alert_until_exit(const config::Config& cfg) {
   if (process_alerter) return;
-  hs::log::configure(hs::log::options_from(cfg));
+  hs::log::configure(log_options(cfg));
   auto a = alert::Alerter::from_config(cfg);
   if (!a) return;
   a->start();

@@ -28,7 +28,7 @@
 #include "core/db_replicator.h"
 #include "core/event_log.h"
 #include "log/log.h"
-#include "metrics/server.h"
+#include "metrics/http/server.h"
 
 namespace hs::cli {
 namespace {
@@ -200,13 +200,7 @@ int run(const std::vector<std::string>& args) {
     }
   } catch (const std::exception& e) {
     for (auto& r : replicators) r->stop();
-    if (!observability) {
-      // No config loaded: litestream's default slog handler, stderr in Go's log format.
-      hs::log::Options o;
-      o.format = hs::log::Format::go_default;
-      o.to_stderr = true;
-      hs::log::configure(o);
-    }
+    // Without a config (not loaded yet, or invalid) hs_log is still litestream's default handler.
     hs::log::error("failed to run", {{"error", e.what()}});
     return 1;
   }

@@ -9,13 +9,13 @@
 #include <stdexcept>
 
 #include "cli/command.h"
-#include "cli/command_log.h"
+#include "log/log.h"
 #include "cli/flags.h"
 #include "cli/observability.h"
 #include "cli/run_command.h"
 #include "cli/target.h"
 #include "core/restore.h"
-#include "core/restore_format.h"
+#include "gotext/time.h"
 
 namespace hs::cli {
 namespace {
@@ -137,7 +137,7 @@ int run(const std::vector<std::string>& args) {
   opt.index = index;
   if (!timestamp_text.empty()) {
     core::TimePoint t;
-    if (!core::parse_rfc3339(timestamp_text, t))
+    if (!gotext::parse_rfc3339(timestamp_text, t))
       throw CommandError("invalid -timestamp, must specify in ISO 8601\u00a0format (e.g. 2000-01-01T00:00:00Z)");
     opt.timestamp = t;
   }
@@ -166,7 +166,7 @@ int run(const std::vector<std::string>& args) {
   }
   opt.output_path = output;
   if (if_db_not_exists && path_exists(output)) {
-    log::info("database already exists, skipping");
+    hs::log::info("database already exists, skipping");
     return 0;
   }
   Target target = resolve_target(arg, topt);
@@ -176,25 +176,25 @@ int run(const std::vector<std::string>& args) {
   auto chosen = core::calc_restore_target(clients, opt);
   if (!chosen) {
     if (if_replica_exists) {
-      log::info("no matching backups found");
+      hs::log::info("no matching backups found");
       return 0;
     }
     throw CommandError("no matching backups found");
   }
   opt.generation = chosen->generation;
   const NamedReplica& r = target.replicas[chosen->client_index];
-  log::Fields base;
+  std::vector<hs::log::Field> base;
   if (!url_mode) base.push_back({"db", target.db_path});
   base.push_back({"replica", r.name});
   opt.log = [base](const std::string& msg, const std::vector<std::pair<std::string, std::string>>& fields) {
-    log::Fields f = base;
-    f.insert(f.end(), fields.begin(), fields.end());
-    log::info(msg, f);
+    std::vector<hs::log::Field> f = base;
+    for (const auto& [k, v] : fields) f.push_back({k, v});
+    hs::log::info(msg, f);
   };
   opt.warn = [base](const std::string& msg, const std::vector<std::pair<std::string, std::string>>& fields) {
-    log::Fields f = base;
-    f.insert(f.end(), fields.begin(), fields.end());
-    log::warn(msg, f);
+    std::vector<hs::log::Field> f = base;
+    for (const auto& [k, v] : fields) f.push_back({k, v});
+    hs::log::warn(msg, f);
   };
   core::restore(*r.client, opt);
   return 0;

@@ -2,7 +2,7 @@
 
 #include <exception>
 
-#include "cli/command_log.h"
+#include "log/log.h"
 
 namespace hs::cli {
 
@@ -10,7 +10,7 @@ int run_command(const std::function<int()>& body) {
   try {
     return body();
   } catch (const std::exception& e) {
-    log::error("failed to run", {{"error", e.what()}});
+    hs::log::error("failed to run", {{"error", e.what()}});
     return 1;
   }
 }

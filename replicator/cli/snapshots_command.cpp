@@ -6,7 +6,7 @@
 #include "cli/listing.h"
 #include "cli/run_command.h"
 #include "cli/table.h"
-#include "core/restore_format.h"
+#include "gotext/time.h"
 
 namespace hs::cli {
 namespace {
@@ -74,7 +74,7 @@ int run(const std::vector<std::string>& args) {
       continue;
     }
     for (const auto& s : infos)
-      table.row({r.name, s.generation, std::to_string(s.index), std::to_string(s.size), core::rfc3339(s.created_at)});
+      table.row({r.name, s.generation, std::to_string(s.index), std::to_string(s.size), gotext::rfc3339(s.created_at)});
   }
   table.print(stdout);
   return 0;

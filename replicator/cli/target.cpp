@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <filesystem>
 
-#include "cli/command_log.h"
+#include "cli/log_options.h"
 
 namespace hs::cli {
 
@@ -32,7 +32,7 @@ config::Config load_config(std::string path, bool expand_env) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) throw CommandError("config file not found: " + path);
   config::Config c = config::load_file(path, {.expand_env = expand_env});
-  log::configure(c);
+  hs::log::configure(log_options(c));
   return c;
 }
 

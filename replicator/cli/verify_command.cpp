@@ -19,11 +19,12 @@
 #include "alert/healthcheck.h"
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/log_options.h"
 #include "cli/replicas.h"
 #include "cli/target.h"
 #include "config/config.h"
 #include "core/restore.h"
-#include "log/from_config.h"
+#include "gotext/time.h"
 #include "log/log.h"
 
 namespace hs::cli {
@@ -157,15 +158,6 @@ std::optional<core::Pos> newest_pos(core::ReplicaClient& client, const std::stri
   return std::nullopt;
 }
 
-std::string rfc3339(core::TimePoint t) {
-  std::time_t tt = core::Clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // Verifies one database; logs the outcome. Returns true when every check passed.
 bool verify_db(const config::Config& cfg, const config::DbConfig& db, std::optional<config::Duration> max_age) {
   try {
@@ -198,7 +190,7 @@ bool verify_db(const config::Config& cfg, const config::DbConfig& db, std::optio
                                           {"replica", chosen.name},
                                           {"generation", target->generation},
                                           {"position", pos ? pos->str() : std::string("none")},
-                                          {"newest", rfc3339(target->updated_at)},
+                                          {"newest", gotext::rfc3339(target->updated_at)},
                                           {"age", age},
                                           {"page_count", facts.page_count},
                                           {"page_size", facts.page_size},
@@ -254,7 +246,7 @@ int run(const std::vector<std::string>& args) {
   try {
     if (fs.args().size() > 1) throw CommandError("too many arguments");
     config::Config cfg = load_config(config_path, !no_expand_env);
-    captured.install(hs::log::options_from(cfg));
+    captured.install(log_options(cfg));
     alerter = alert::Alerter::from_config(cfg);
     if (alerter) alerter->start();
     set_pinger(!healthcheck_flag.empty() ? healthcheck_flag : cfg.healthcheck_url.value_or(""));

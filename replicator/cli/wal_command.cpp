@@ -7,7 +7,7 @@
 #include "cli/run_command.h"
 #include "cli/table.h"
 #include "core/layout.h"
-#include "core/restore_format.h"
+#include "gotext/time.h"
 
 namespace hs::cli {
 namespace {
@@ -86,7 +86,7 @@ int run(const std::vector<std::string>& args) {
       try {
         for (const auto& w : r.client->wal_segments(g))
           table.row({r.name, w.generation, std::to_string(w.index), std::to_string(w.offset), std::to_string(w.size),
-                     core::rfc3339(w.created_at)});
+                     gotext::rfc3339(w.created_at)});
       } catch (const std::exception& e) {
         auto f = replica_fields(t, r);
         f.push_back({"error", e.what()});

@@ -65,8 +65,4 @@ class EventLog {
   LogFields base_;
 };
 
-// Formats a duration the way Go's time.Duration.String() does ("1s", "7.662207ms", "540.982µs"),
-// so elapsed= fields read exactly like litestream's.
-std::string go_duration(int64_t nanoseconds);
-
 }  // namespace hs::core

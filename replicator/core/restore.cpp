@@ -20,9 +20,9 @@
 
 #include "core/error.h"
 #include "core/lz4_frame.h"
-#include "core/restore_format.h"
 #include "core/restore_prefetch.h"
 #include "core/restore_wal.h"
+#include "gotext/duration.h"
 
 namespace hs::core {
 namespace {
@@ -215,7 +215,7 @@ void apply_wal_indexes(ReplicaClient& client, const std::string& generation, con
       if (log) {
         Fields f{{"generation", generation},
                  {"index", std::to_string(idx.index)},
-                 {"elapsed", go_duration(std::chrono::steady_clock::now() - start)}};
+                 {"elapsed", gotext::format_duration(std::chrono::steady_clock::now() - start)}};
         log("downloaded wal", f);
         log("applied wal", f);
       }

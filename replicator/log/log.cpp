@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -29,6 +30,8 @@ State& state() {
 thread_local int suppress_depth = 0;
 
 void write_all(int fd, std::string_view line) {
+  // Commands also print tables and usage through stdio: flush it first so lines keep their order.
+  std::fflush(fd == STDERR_FILENO ? stderr : stdout);
   while (!line.empty()) {
     ssize_t n = ::write(fd, line.data(), line.size());
     if (n < 0) {
@@ -103,15 +106,6 @@ void log(Level l, std::string_view msg, const std::vector<Field>& fields) {
     std::shared_lock<std::shared_mutex> g(s.hooks_mu);
     for (auto& [id, hook] : s.hooks) hook(e);
   }
-}
-
-void notify_hooks(Level l, std::string_view msg, const std::vector<Field>& fields) {
-  if (int(l) < int(Level::warn) || suppress_depth != 0) return;
-  Event e{std::chrono::system_clock::now(), l, std::string(msg), fields, {}};
-  e.json = format_json(e);
-  HookSuppressor no_recursion;
-  std::shared_lock<std::shared_mutex> g(state().hooks_mu);
-  for (auto& [id, hook] : state().hooks) hook(e);
 }
 
 HookId add_hook(std::function<void(const Event&)> hook) {

@@ -1,16 +1,19 @@
 #pragma once
-// One line per event, like Go's log/slog that litestream v0.3.13 uses, so log processors that
-// understand litestream's output (Fluent Bit rules on `level`) read ours unchanged:
+// The logger of every command. One line per event, like Go's log/slog that litestream v0.3.13 uses,
+// so log processors that understand litestream's output (Fluent Bit rules on `level`) read ours
+// unchanged. Before a config file is loaded: slog's default handler on stderr (litestream's URL
+// mode); after it, the config's `logging` section (cli/log_options.h):
 //   text: time=2026-11-25T08:42:20.123Z level=INFO msg="replica sync" db=/data/app.db bytes=4096
 //   json: {"time":"2026-11-25T08:42:20.123456789Z","level":"INFO","msg":"replica sync","db":"/data/app.db","bytes":4096}
 //   go:   2026/11/25 08:42:20 INFO replica sync db=/data/app.db   (slog's default handler: CLI mode)
 // Durations print as Go strings in text ("1.5s") and as integer nanoseconds in JSON, like slog.
+// Times are in the local zone, as Go prints them; strings are quoted by slog's rule (hs_gotext).
 //
 // Usage:
 //   hs::log::info("replicating", {{"db", db.path}, {"replica", name}});
 //   hs::log::error("sync error", {{"db", path}, {"error", e.what()}});
 //   hs::log::warn("alert sink failed", {{"url", hs::log::redact_url(url)}});   // never log secrets
-// Setup (once, in main): hs::log::configure({.level = Level::info, .format = Format::json});
+// Setup: hs::log::configure(cli::log_options(config)) once a config file is loaded.
 // Hooks: hs::log::add_hook(fn) sees every event at or above WARN (alerts use it). Events logged
 // while a hs::log::HookSuppressor is alive on the current thread are written but not hooked (so
 // the alert sender's own failures do not feed back into alerts).
@@ -70,8 +73,8 @@ struct Event {
 
 struct Options {
   Level level = Level::info;
-  Format format = Format::text;
-  bool to_stderr = false;  // litestream with a config: stdout by default
+  Format format = Format::go_default;  // litestream before (or without) a config file
+  bool to_stderr = true;
   // Tests: receive each line (with its '\n') instead of stdout/stderr.
   std::function<void(std::string_view)> writer;
 };
@@ -97,10 +100,6 @@ std::string format_json(const Event& e);
 std::string format_go_default(const Event& e);
 // Just the fields as text: `db=/data/app.db error="no such host"` (alert messages use it).
 std::string format_fields_text(const std::vector<Field>& fields);
-
-// For a logger outside hs_log (cli/command_log): runs the WARN/ERROR hooks for an event it has
-// already written, so alerts hear it too. Below WARN, or inside a HookSuppressor, does nothing.
-void notify_hooks(Level l, std::string_view msg, const std::vector<Field>& fields);
 
 using HookId = int;
 HookId add_hook(std::function<void(const Event&)> hook);  // called for WARN and ERROR events

@@ -16,7 +16,7 @@
 // All updates are lock-free atomics, cheap enough for every frame. Registration (db(), replica(),
 // operation()) takes a mutex: do it once and keep the reference.
 //
-// Serving: hs::metrics::Server (server.h) renders registry() on /metrics and answers /healthz.
+// The registry depends on nothing; serving it is hs_metrics_http (metrics/http/server.h: /metrics, /healthz).
 #include <atomic>
 #include <chrono>
 #include <map>

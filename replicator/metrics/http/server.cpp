@@ -1,4 +1,4 @@
-#include "metrics/server.h"
+#include "metrics/http/server.h"
 
 #include <httplib.h>
 #include <sys/socket.h>
@@ -51,7 +51,7 @@ void Server::set_health_check(std::function<bool(std::string& why)> check) {
 
 void Server::start(const std::string& addr) {
   auto colon = addr.rfind(':');
-  if (colon == std::string::npos) throw core::Error("cannot start metrics server: missing port in address \"" + addr + "\"");
+  if (colon == std::string::npos) throw ServerError("cannot start metrics server: missing port in address \"" + addr + "\"");
   std::string host = addr.substr(0, colon);
   const std::string port_text = addr.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -62,11 +62,11 @@ void Server::start(const std::string& addr) {
     port = std::stoi(port_text, &used);
     if (used != port_text.size() || port < 0 || port > 65535) throw std::out_of_range("port");
   } catch (const std::exception&) {
-    throw core::Error("cannot start metrics server: invalid port \"" + port_text + "\" in address \"" + addr + "\"");
+    throw ServerError("cannot start metrics server: invalid port \"" + port_text + "\" in address \"" + addr + "\"");
   }
   if (port == 0) port = impl_->http.bind_to_any_port(host);
   else if (!impl_->http.bind_to_port(host, port)) port = -1;
-  if (port <= 0) throw core::Error("cannot start metrics server: cannot listen on " + addr);
+  if (port <= 0) throw ServerError("cannot start metrics server: cannot listen on " + addr);
   port_ = port;
   thread_ = std::thread([this] { impl_->http.listen_after_bind(); });
   // httplib's stop() is lost if it comes before the accept loop runs (the loop would then never

@@ -8,12 +8,17 @@
 //   server.stop();                    // also done by the destructor
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
-#include "core/error.h"
-
 namespace hs::metrics {
+
+// The server could not start: bad address, or the port cannot be bound.
+class ServerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class Server {
  public:
@@ -26,8 +31,8 @@ class Server {
   void set_health_check(std::function<bool(std::string& why)> check);
 
   // Binds and starts serving on a background thread (the caller logs litestream's
-  // "serving metrics on" line). Throws hs::core::Error
-  // ("cannot start metrics server: ...") when the address is invalid or cannot be bound.
+  // "serving metrics on" line). Throws ServerError ("cannot start metrics server: ...") when the
+  // address is invalid or cannot be bound.
   void start(const std::string& addr);
   void stop();
   int port() const { return port_; }  // the bound port (useful with ":0" in tests)

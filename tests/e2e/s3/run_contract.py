@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Runs s3_contract_test against a fresh Swift+s3api server on 127.0.0.1; stops it afterwards."""
+"""Runs the ReplicaClient contract suite (tests/unit/replica_client) with HS_REPLICA_CLIENT=s3 against a
+fresh Swift+s3api server on 127.0.0.1; stops it afterwards. argv: the test binary, then its arguments."""
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ except Skip as e:
     print("SKIPPED: %s" % e)
     sys.exit(77)
 try:
-    env = dict(os.environ, **server.env())
+    env = dict(os.environ, HS_REPLICA_CLIENT="s3", **server.env())
     sys.exit(subprocess.run([binary] + sys.argv[2:], env=env).returncode)
 finally:
     server.stop()

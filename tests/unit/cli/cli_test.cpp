@@ -5,7 +5,6 @@
 
 #include "cli/flags.h"
 #include "cli/table.h"
-#include "core/restore_format.h"
 
 using namespace hs;
 using namespace std::chrono_literals;
@@ -80,27 +79,18 @@ TEST_CASE("tables align like tabwriter(0, 8, 2, ' ', 0)") {
         "local    1d2cf359803de756  0\n");
 }
 
-TEST_CASE("durations print like Go's time.Duration.String") {
-  CHECK(core::go_duration(0ns) == "0s");
-  CHECK(core::go_duration(950ns) == "950ns");
-  CHECK(core::go_duration(1500ns) == "1.5µs");
-  CHECK(core::go_duration(8908130ns) == "8.90813ms");
-  CHECK(core::go_duration(1s) == "1s");
-  CHECK(core::go_duration(1500ms) == "1.5s");
-  CHECK(core::go_duration(123s) == "2m3s");
-  CHECK(core::go_duration(1h) == "1h0m0s");
-  CHECK(core::go_duration(-2s) == "-2s");
-}
 
-TEST_CASE("RFC3339 timestamps parse like Go's time.RFC3339") {
-  core::TimePoint t;
-  REQUIRE(core::parse_rfc3339("2000-01-01T00:00:00Z", t));
-  CHECK(t == core::TimePoint(std::chrono::seconds(946684800)));
-  REQUIRE(core::parse_rfc3339("2000-01-01T01:30:00+01:30", t));
-  CHECK(t == core::TimePoint(std::chrono::seconds(946684800)));
-  REQUIRE(core::parse_rfc3339("2000-01-01T00:00:00.25Z", t));
-  CHECK(t == core::TimePoint(std::chrono::seconds(946684800)) + 250ms);
-  for (const char* bad : {"x", "2000-01-01", "2000-01-01 00:00:00Z", "2000-01-01T00:00:00", "2000-13-01T00:00:00Z",
-                          "2000-01-01T00:00:00.Z", "2000-01-01T00:00:00+0100", "2000-01-01T00:00:00Zjunk"})
-    CHECK_FALSE(core::parse_rfc3339(bad, t));
+#include "cli/log_options.h"
+
+TEST_CASE("log_options reads the logging section") {
+  auto c = config::parse("logging: {level: warning, type: json, stderr: true}\n");
+  hs::log::Options o = cli::log_options(c);
+  CHECK(o.level == hs::log::Level::warn);
+  CHECK(o.format == hs::log::Format::json);
+  CHECK(o.to_stderr);
+  // A config file without a logging section: slog's text handler on stdout, INFO and up.
+  hs::log::Options d = cli::log_options(config::Config{});
+  CHECK(d.level == hs::log::Level::info);
+  CHECK(d.format == hs::log::Format::text);
+  CHECK_FALSE(d.to_stderr);
 }

@@ -1,24 +1,9 @@
-// Small pure helpers of replication: Go duration strings (elapsed= fields read like litestream's)
-// and the -exec command splitting (go-shellwords rules).
+// Small pure helpers of replication: log values (elapsed= fields read like litestream's) and the
+// -exec command splitting (go-shellwords rules).
 #include <catch2/catch.hpp>
 
 #include "cli/replicate_exec.h"
 #include "core/event_log.h"
-
-using hs::core::go_duration;
-
-TEST_CASE("durations print like Go's time.Duration.String", "[log]") {
-  CHECK(go_duration(0) == "0s");
-  CHECK(go_duration(999) == "999ns");
-  CHECK(go_duration(540982) == "540.982\xC2\xB5s");
-  CHECK(go_duration(7662207) == "7.662207ms");
-  CHECK(go_duration(1000000000) == "1s");
-  CHECK(go_duration(1500000000) == "1.5s");
-  CHECK(go_duration(60000000000) == "1m0s");
-  CHECK(go_duration(3600000000000) == "1h0m0s");
-  CHECK(go_duration(3723000000000) == "1h2m3s");
-  CHECK(go_duration(-1500000) == "-1.5ms");
-}
 
 TEST_CASE("log values keep their kind and print Go's text forms", "[log]") {
   using hs::core::LogValue;

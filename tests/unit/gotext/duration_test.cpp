@@ -1,10 +1,11 @@
 // Go duration syntax both ways; expected strings are what Go's time package prints/accepts.
-#include "config/duration.h"
+#include "gotext/duration.h"
 
 #include <catch2/catch.hpp>
 
-using namespace hs::config;
+using namespace hs::gotext;
 using namespace std::chrono;
+using Duration = nanoseconds;
 
 TEST_CASE("parse_duration accepts Go's syntax") {
   CHECK(parse_duration("1s") == seconds(1));
@@ -59,4 +60,19 @@ TEST_CASE("format then parse is the identity") {
     INFO(n);
     CHECK(parse_duration(format_duration(Duration(n))) == Duration(n));
   }
+}
+
+TEST_CASE("format_duration: sub-second units and carries, as litestream's elapsed= fields") {
+  CHECK(format_duration(nanoseconds(950)) == "950ns");
+  CHECK(format_duration(nanoseconds(999)) == "999ns");
+  CHECK(format_duration(nanoseconds(1500)) == "1.5\xC2\xB5s");
+  CHECK(format_duration(nanoseconds(540982)) == "540.982\xC2\xB5s");
+  CHECK(format_duration(nanoseconds(7662207)) == "7.662207ms");
+  CHECK(format_duration(nanoseconds(8908130)) == "8.90813ms");
+  CHECK(format_duration(seconds(123)) == "2m3s");
+  CHECK(format_duration(hours(1)) == "1h0m0s");
+  CHECK(format_duration(seconds(3723)) == "1h2m3s");
+  CHECK(format_duration(microseconds(-1500)) == "-1.5ms");
+  CHECK(format_duration(Duration(INT64_MIN)) == "-2562047h47m16.854775808s");
+  CHECK(format_duration(Duration(INT64_MAX)) == "2562047h47m16.854775807s");
 }

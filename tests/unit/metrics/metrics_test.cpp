@@ -8,7 +8,7 @@
 #include <regex>
 #include <sstream>
 
-#include "metrics/server.h"
+#include "metrics/http/server.h"
 
 using namespace hs::metrics;
 using namespace std::chrono;

@@ -1,30 +1,29 @@
-// The S3 ReplicaClient against a real S3 server (Swift + s3api started by run_contract.py):
-// every ReplicaClient operation, pagination, >1000-key deletes, multipart, streaming, errors,
-// addressing styles and retries across a proxy restart.
+// What only the S3 client does (beyond contract_test.cpp), against the real S3 server (Swift +
+// s3api) that tests/e2e/s3/run_contract.py starts: exact keys, pagination, >1000-key deletes,
+// multipart uploads, virtual-hosted addressing, S3 errors, retries across a proxy restart.
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <map>
 #include <mutex>
-#include <cstdlib>
 #include <random>
 #include <string>
 #include <thread>
 
+#include "client_under_test.h"
 #include "core/error.h"
 #include "storage/s3/s3_client.h"
 #include "storage/s3/s3_http.h"
 
 using hs::storage::S3Options;
 using hs::storage::S3ReplicaClient;
+using hs::test::random_bytes;
+using hs::test::read_all;
+using hs::test::require_env;
+using hs::test::StringReader;
 
 namespace {
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) FAIL(std::string("missing env ") + name + " (run through run_contract.py)");
-  return v;
-}
 
 std::string unique_path(const char* what) {
   static std::atomic<int> n{0};
@@ -34,112 +33,29 @@ std::string unique_path(const char* what) {
 
 S3Options server_options(const char* what) {
   S3Options o;
-  o.endpoint = env("HS_S3_ENDPOINT");
-  o.bucket = env("HS_S3_BUCKET");
-  o.region = env("HS_S3_REGION");
-  o.access_key_id = env("HS_S3_ACCESS_KEY_ID");
-  o.secret_access_key = env("HS_S3_SECRET_ACCESS_KEY");
+  o.endpoint = require_env("HS_S3_ENDPOINT");
+  o.bucket = require_env("HS_S3_BUCKET");
+  o.region = require_env("HS_S3_REGION");
+  o.access_key_id = require_env("HS_S3_ACCESS_KEY_ID");
+  o.secret_access_key = require_env("HS_S3_SECRET_ACCESS_KEY");
   o.force_path_style = true;
   o.path = unique_path(what);
   o.retry.initial_backoff = std::chrono::milliseconds(50);
   return o;
 }
 
-struct StringReader : hs::core::Reader {
-  std::string data;
-  size_t pos = 0;
-  size_t max_chunk;
-  explicit StringReader(std::string d, size_t chunk = 1 << 20) : data(std::move(d)), max_chunk(chunk) {}
-  size_t read(void* buf, size_t n) override {
-    size_t k = std::min({n, data.size() - pos, max_chunk});
-    std::copy_n(data.data() + pos, k, static_cast<char*>(buf));
-    pos += k;
-    return k;
-  }
-};
-
-std::string read_all(hs::core::Reader& r, size_t chunk = 64 * 1024) {
-  std::string out, buf(chunk, '\0');
-  while (size_t n = r.read(buf.data(), buf.size())) out.append(buf.data(), n);
-  return out;
-}
-
-std::string random_bytes(size_t n, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
 const std::string gen_a = "0123456789abcdef";
 const std::string gen_b = "fedcba9876543210";
 
 int run_s3server(const std::string& cmd) {
-  std::string line = "python3 \"" + env("HS_SOURCE_DIR") + "/tests/support/s3server.py\" " + cmd + " \"" +
-                     env("HS_S3_DIR") + "\"";
+  std::string line = "python3 \"" + require_env("HS_SOURCE_DIR") + "/tests/support/s3server.py\" " + cmd + " \"" +
+                     require_env("HS_S3_DIR") + "\"";
   return std::system(line.c_str());
 }
 
 }  // namespace
 
-TEST_CASE("snapshots, WAL segments and generations round-trip") {
-  S3ReplicaClient c(server_options("roundtrip"));
-  CHECK(c.generations().empty());
-  CHECK(c.snapshots(gen_a).empty());
-  CHECK(c.wal_segments(gen_a).empty());
-
-  StringReader snap("snapshot-bytes");
-  auto info = c.write_snapshot(gen_a, 0, snap);
-  CHECK(info.size == 14);
-  StringReader snap2("second");
-  c.write_snapshot(gen_b, 0x1f, snap2);
-  for (int64_t off : {0, 4152, 8304}) {
-    StringReader seg("wal@" + std::to_string(off));
-    c.write_wal_segment({gen_a, 2, off}, seg);
-  }
-  StringReader seg1("wal index 1");
-  c.write_wal_segment({gen_a, 1, 0}, seg1);
-  // Objects that are not Litestream names are ignored, as litestream does.
-  StringReader junk("x");
-  c.put(c.options().path + "/generations/not-a-generation/snapshots/00000000.snapshot.lz4", junk);
-  StringReader junk2("x");
-  c.put(c.options().path + "/generations/" + gen_a + "/wal/readme.txt", junk2);
-
-  CHECK(c.generations() == std::vector<std::string>{gen_a, gen_b});
-  auto snaps = c.snapshots(gen_b);
-  REQUIRE(snaps.size() == 1);
-  CHECK(snaps[0].index == 0x1f);
-  CHECK(snaps[0].size == 6);
-  CHECK(std::chrono::abs(snaps[0].created_at - hs::core::Clock::now()) < std::chrono::minutes(5));
-
-  auto segs = c.wal_segments(gen_a);
-  REQUIRE(segs.size() == 4);
-  CHECK(segs[0].pos() == hs::core::Pos{gen_a, 1, 0});
-  CHECK(segs[1].pos() == hs::core::Pos{gen_a, 2, 0});
-  CHECK(segs[3].pos() == hs::core::Pos{gen_a, 2, 8304});
-
-  auto r = c.open_snapshot(gen_a, 0);
-  CHECK(read_all(*r) == "snapshot-bytes");
-  auto w = c.open_wal_segment({gen_a, 2, 4152});
-  CHECK(read_all(*w) == "wal@4152");
-
-  c.delete_wal_segments({{gen_a, 2, 0}, {gen_a, 2, 4152}, {gen_a, 9, 0} /* missing: not an error */});
-  segs = c.wal_segments(gen_a);
-  REQUIRE(segs.size() == 2);
-  CHECK(segs[1].offset == 8304);
-  c.delete_snapshot(gen_a, 0);
-  CHECK(c.snapshots(gen_a).empty());
-  CHECK_THROWS_AS(c.open_snapshot(gen_a, 0), hs::core::NotFoundError);
-  CHECK_THROWS_AS(c.open_wal_segment({gen_a, 2, 0}), hs::core::NotFoundError);
-
-  c.delete_generation(gen_b);
-  c.delete_generation(gen_a);
-  // Like litestream, a generation's delete removes everything under its prefix.
-  CHECK(c.list(c.options().path + "/generations/" + gen_a + "/", "").empty());
-  CHECK(c.generations().empty());
-}
-
-TEST_CASE("keys are exactly litestream's") {
+TEST_CASE("s3: keys are exactly litestream's", "[s3]") {
   auto o = server_options("keys");
   S3ReplicaClient c(o);
   StringReader a("a"), b("b");
@@ -152,7 +68,7 @@ TEST_CASE("keys are exactly litestream's") {
   c.delete_generation(gen_a);
 }
 
-TEST_CASE("listings follow pages (small max-keys) and more than 1000 keys are deleted in batches") {
+TEST_CASE("s3: listings follow pages (small max-keys) and more than 1000 keys are deleted in batches", "[s3]") {
   auto o = server_options("pages");
   o.max_keys = 7;
   S3ReplicaClient c(o);
@@ -200,7 +116,7 @@ TEST_CASE("listings follow pages (small max-keys) and more than 1000 keys are de
   for (const auto& g : gens) c.delete_generation(g);
 }
 
-TEST_CASE("large snapshots go up in parts and stream back in small reads") {
+TEST_CASE("s3: large snapshots go up in parts and stream back in small reads", "[s3]") {
   auto o = server_options("multipart");
   std::map<std::string, std::pair<int, int64_t>> ops;  // op -> (count, bytes)
   std::mutex ops_mu;
@@ -234,10 +150,10 @@ TEST_CASE("large snapshots go up in parts and stream back in small reads") {
   c.delete_generation(gen_a);
 }
 
-TEST_CASE("virtual-hosted addressing (<bucket>.localhost) works too") {
+TEST_CASE("s3: virtual-hosted addressing (<bucket>.localhost) works too", "[s3]") {
   auto o = server_options("vhost");
   o.force_path_style = false;
-  o.endpoint = "http://localhost:" + env("HS_S3_PORT");
+  o.endpoint = "http://localhost:" + require_env("HS_S3_PORT");
   S3ReplicaClient c(o);
   StringReader s("vhost");
   c.write_snapshot(gen_a, 0, s);
@@ -247,7 +163,7 @@ TEST_CASE("virtual-hosted addressing (<bucket>.localhost) works too") {
   c.delete_generation(gen_a);
 }
 
-TEST_CASE("errors carry S3's code and message and never the secret") {
+TEST_CASE("s3: errors carry S3's code and message and never the secret", "[s3]") {
   auto o = server_options("errors");
   o.secret_access_key = "wrong-secret-value";
   S3ReplicaClient c(o);
@@ -275,7 +191,7 @@ TEST_CASE("errors carry S3's code and message and never the secret") {
   }
 }
 
-TEST_CASE("S3 down: bounded retries fail clearly; a restart within the retry budget is invisible") {
+TEST_CASE("s3: S3 down: bounded retries fail clearly; a restart within the retry budget is invisible", "[s3]") {
   auto o = server_options("outage");
   o.retry.max_attempts = 2;
   o.retry.initial_backoff = std::chrono::milliseconds(10);
