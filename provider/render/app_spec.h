@@ -87,6 +87,9 @@ struct ReplicaSpec {
   // credentials_secret.
   std::string access_key_id_env{};
   std::string secret_access_key_env{};
+  // s3 only: an existing Secret with THIS replica's keys (LITESTREAM_ACCESS_KEY_ID/_SECRET_ACCESS_KEY, else
+  // the AWS_* names). Wins over the resource-level credentials_secret for this replica; "" = none.
+  std::string credentials_secret{};
 
   template <class V>
   void fields(V& v) {
@@ -111,6 +114,10 @@ struct ReplicaSpec {
     v.field("secret_access_key_env", secret_access_key_env,
             "S3 only: name of a `credentials_secret` variable holding this replica's secret access key (with "
             "`access_key_id_env`).");
+    v.field("credentials_secret", credentials_secret,
+            "S3 only: an existing Secret with this replica's own keys (`LITESTREAM_ACCESS_KEY_ID` / "
+            "`LITESTREAM_SECRET_ACCESS_KEY`, else `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`). Wins over the "
+            "resource-level `credentials_secret` for this replica.");
   }
 };
 
@@ -157,6 +164,74 @@ struct AlertsSpec {
   }
 };
 
+// secret_env = { VAR = { secret = "...", key = "..." } }: one app variable from a key of an existing Secret.
+struct SecretKeySpec {
+  std::string secret;  // Secret name (required)
+  std::string key;     // key inside it (required)
+
+  template <class V>
+  void fields(V& v) {
+    v.field("secret", secret, "Name of an existing Secret in `namespace`.", {.required = true});
+    v.field("key", key, "The key inside that Secret.", {.required = true});
+  }
+};
+
+// readiness_probe / liveness_probe / startup_probe { ... } of the app container: exactly one of http_path
+// (with port), tcp_port, exec. Ports are a number or a name from `ports`; times are Go durations in
+// whole seconds.
+struct ProbeSpec {
+  std::string http_path;          // HTTP GET path, e.g. "/alive"
+  std::string port;               // with http_path: "8080" or a port name
+  std::string tcp_port;           // TCP connect: "8080" or a port name
+  std::vector<std::string> exec;  // command run in the container
+  std::string initial_delay;      // "" = Kubernetes' default (0s)
+  std::string period;             // "" = 10s
+  std::string timeout;            // "" = 1s
+  std::optional<int64_t> failure_threshold;  // unset = 3
+
+  template <class V>
+  void fields(V& v) {
+    v.field("http_path", http_path, "HTTP GET this path (with `port`), e.g. `/alive`.");
+    v.field("port", port, "With `http_path`: a port number or the name of one of `ports`.");
+    v.field("tcp_port", tcp_port, "Open a TCP connection to this port (a number or the name of one of `ports`).");
+    v.field("exec", exec, "Run this command in the app container; exit status 0 = healthy.");
+    v.field("initial_delay", initial_delay, "Wait this long after start, a Go duration in whole seconds. Default `0s`.");
+    v.field("period", period, "How often to probe, a Go duration in whole seconds. Default `10s`.");
+    v.field("timeout", timeout, "How long one probe may take, a Go duration in whole seconds. Default `1s`.");
+    v.field("failure_threshold", failure_threshold, "Failures in a row that count as failed. Default `3`.");
+  }
+};
+
+// service { ... }: a Service for `ports`, selecting exactly this app's pods.
+struct ServiceSpec {
+  std::string type = "ClusterIP";                  // ClusterIP | NodePort | LoadBalancer
+  std::map<std::string, std::string> annotations;  // metadata.annotations
+
+  template <class V>
+  void fields(V& v) {
+    v.field("type", type, "`ClusterIP` (default), `NodePort` or `LoadBalancer`.");
+    v.field("annotations", annotations, "Annotations of the Service, e.g. for a load balancer.");
+  }
+};
+
+// tolerations = [{ key, operator, value, effect, toleration_seconds }] (Kubernetes' fields in snake_case).
+struct TolerationSpec {
+  std::string key;                            // "" = every taint (needs operator Exists)
+  std::string operator_ = "Equal";            // HCL `operator`: Equal | Exists
+  std::string value;                          // Equal only
+  std::string effect;                         // "" (all) | NoSchedule | PreferNoSchedule | NoExecute
+  std::optional<int64_t> toleration_seconds;  // NoExecute only
+
+  template <class V>
+  void fields(V& v) {
+    v.field("key", key, "Taint key. Unset = every taint (with `operator = \"Exists\"`).");
+    v.field("operator", operator_, "`Equal` (default) or `Exists`.");
+    v.field("value", value, "Taint value (with `Equal`).");
+    v.field("effect", effect, "`NoSchedule`, `PreferNoSchedule` or `NoExecute`. Unset = all effects.");
+    v.field("toleration_seconds", toleration_seconds, "`NoExecute` only: how long the pod stays after the taint.");
+  }
+};
+
 struct AppSpec {
   std::string name{};                      // DNS-1123 label, <= 45 chars (suffixes "-verify" etc.) (required)
   std::string namespace_ = "default";      // HCL `namespace`: DNS-1123 label
@@ -164,6 +239,8 @@ struct AppSpec {
   std::vector<std::string> command;        // overrides the image's entrypoint, empty = image's
   std::vector<std::string> args;           // empty = image's
   std::map<std::string, std::string> env;  // plain environment variables of the app container
+  std::vector<std::string> env_from_secrets;            // app container envFrom[].secretRef
+  std::map<std::string, SecretKeySpec> secret_env;      // app container env[].valueFrom.secretKeyRef
   std::vector<PortSpec> ports;
   ResourcesSpec resources;                 // of the app container
   std::string database_path;               // absolute, clean path of the SQLite file (required)
@@ -177,6 +254,12 @@ struct AppSpec {
   bool native_sidecar = true;              // replicator as init container with restartPolicy Always (k8s >= 1.29)
   int64_t run_as_user = 1000;              // pod runAsUser and runAsGroup
   int64_t fs_group = 1000;                 // pod fsGroup
+  std::optional<ProbeSpec> readiness_probe, liveness_probe, startup_probe;  // of the app container
+  std::optional<ServiceSpec> service;
+  std::vector<std::string> image_pull_secrets;          // pod imagePullSecrets (Deployment and CronJob)
+  std::map<std::string, std::string> node_selector;     // pod nodeSelector (Deployment and CronJob)
+  std::vector<TolerationSpec> tolerations;              // pod tolerations (Deployment and CronJob)
+  std::string service_account_name;                     // "" = none, automountServiceAccountToken false
 
   template <class V>
   void fields(V& v) {
@@ -189,6 +272,11 @@ struct AppSpec {
     v.field("command", command, "Overrides the image's entrypoint. Unset = the image's.");
     v.field("args", args, "Arguments of the app. Unset = the image's.");
     v.field("env", env, "Plain environment variables of the app.");
+    v.field("env_from_secrets", env_from_secrets,
+            "Existing Secrets whose keys all become environment variables of the app (`envFrom`).");
+    v.field("secret_env", secret_env,
+            "Environment variables of the app from one key of an existing Secret each, e.g. "
+            "`{ ADMIN_TOKEN = { secret = \"vw\", key = \"admin-token\" } }`.");
     v.field("ports", ports, "Ports the app listens on.");
     v.field("resources", resources, "Resource requests and limits of the app container.");
     v.field("database_path", database_path,
@@ -212,6 +300,18 @@ struct AppSpec {
             "Run the replicator as a native sidecar (Kubernetes >= 1.29). Default `true`.");
     v.field("run_as_user", run_as_user, "UID (and GID) the pod runs as. Default `1000`.");
     v.field("fs_group", fs_group, "fsGroup of the pod. Default `1000`.");
+    v.field("readiness_probe", readiness_probe, "Readiness probe of the app container.", {.block = true});
+    v.field("liveness_probe", liveness_probe, "Liveness probe of the app container.", {.block = true});
+    v.field("startup_probe", startup_probe, "Startup probe of the app container.", {.block = true});
+    v.field("service", service, "A Service exposing `ports`, selecting exactly this app's pods.", {.block = true});
+    v.field("image_pull_secrets", image_pull_secrets,
+            "Existing `kubernetes.io/dockerconfigjson` Secrets to pull the images with.");
+    v.field("node_selector", node_selector,
+            "Node labels the pods must run on, e.g. `{ \"kubernetes.io/hostname\" = \"pi4\" }`. Pin apps with a "
+            "`file` replica to the node that has the directory.");
+    v.field("tolerations", tolerations, "Taints the pods tolerate (Kubernetes' fields in snake_case).");
+    v.field("service_account_name", service_account_name,
+            "Service account of the app's pod. Unset = none, and no API token is mounted.");
   }
 };
 

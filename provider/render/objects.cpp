@@ -3,6 +3,9 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <chrono>
+
+#include "config/duration.h"
 #include "render/pod_parts.h"
 #include "render/render.h"
 
@@ -41,6 +44,32 @@ std::vector<std::string> verify_args(const AppSpec& spec) {
   return args;
 }
 
+// "8080" -> 8080, a port name stays a string (Kubernetes' IntOrString).
+json int_or_name(const std::string& port) {
+  if (!port.empty() && port.find_first_not_of("0123456789") == std::string::npos) return std::stoll(port);
+  return port;
+}
+
+// A Go duration validate() accepted (whole seconds) -> seconds.
+int64_t seconds(const std::string& duration) {
+  return std::chrono::duration_cast<std::chrono::seconds>(*hs::config::parse_duration(duration, nullptr)).count();
+}
+
+json probe(const ProbeSpec& p) {
+  json o = json::object();
+  if (!p.http_path.empty())
+    o["httpGet"] = {{"path", p.http_path}, {"port", int_or_name(p.port)}};
+  else if (!p.tcp_port.empty())
+    o["tcpSocket"] = {{"port", int_or_name(p.tcp_port)}};
+  else
+    o["exec"] = {{"command", p.exec}};
+  if (!p.initial_delay.empty()) o["initialDelaySeconds"] = seconds(p.initial_delay);
+  if (!p.period.empty()) o["periodSeconds"] = seconds(p.period);
+  if (!p.timeout.empty()) o["timeoutSeconds"] = seconds(p.timeout);
+  if (p.failure_threshold) o["failureThreshold"] = *p.failure_threshold;
+  return o;
+}
+
 json app_container(const AppSpec& spec) {
   json c = {{"name", "app"},
             {"image", spec.image},
@@ -52,6 +81,9 @@ json app_container(const AppSpec& spec) {
     for (const auto& [k, v] : spec.env) env.push_back({{"name", k}, {"value", v}});  // std::map: sorted
     c["env"] = env;
   }
+  for (const auto& [k, ref] : spec.secret_env)
+    c["env"].push_back({{"name", k}, {"valueFrom", {{"secretKeyRef", {{"name", ref.secret}, {"key", ref.key}}}}}});
+  for (const auto& secret : spec.env_from_secrets) c["envFrom"].push_back({{"secretRef", {{"name", secret}}}});
   if (!spec.ports.empty()) {
     json ports = json::array();
     for (const auto& p : spec.ports) {
@@ -67,6 +99,9 @@ json app_container(const AppSpec& spec) {
     if (!spec.resources.limits.empty()) r["limits"] = spec.resources.limits;
     c["resources"] = r;
   }
+  if (spec.readiness_probe) c["readinessProbe"] = probe(*spec.readiness_probe);
+  if (spec.liveness_probe) c["livenessProbe"] = probe(*spec.liveness_probe);
+  if (spec.startup_probe) c["startupProbe"] = probe(*spec.startup_probe);
   return c;
 }
 
@@ -123,6 +158,7 @@ json deployment(const AppSpec& spec, const std::string& replicator_config) {
                    {"initContainers", init},
                    {"containers", containers},
                    {"volumes", parts::volumes(spec, config_map_name(spec), true)}};
+  parts::add_pod_placement(spec, pod_spec, true);
   return {
       {"apiVersion", "apps/v1"},
       {"kind", "Deployment"},
@@ -139,6 +175,28 @@ json deployment(const AppSpec& spec, const std::string& replicator_config) {
           {"spec", pod_spec}}}}}};
 }
 
+json service(const AppSpec& spec) {
+  const ServiceSpec& svc = *spec.service;
+  json ports = json::array();
+  for (const auto& p : spec.ports) {
+    json port = {{"port", p.container_port}, {"protocol", p.protocol}};
+    if (p.name.empty()) {
+      port["targetPort"] = p.container_port;
+    } else {
+      port["name"] = p.name;
+      port["targetPort"] = p.name;
+    }
+    ports.push_back(port);
+  }
+  json meta = metadata(spec, service_name(spec), "app");
+  if (!svc.annotations.empty()) meta["annotations"] = svc.annotations;
+  // The Deployment's selector labels: the app's pods only, never the verify Job's.
+  return {{"apiVersion", "v1"},
+          {"kind", "Service"},
+          {"metadata", meta},
+          {"spec", {{"type", svc.type}, {"selector", parts::selector_labels(spec)}, {"ports", ports}}}};
+}
+
 json cron_job(const AppSpec& spec, const std::string& replicator_config) {
   const VerifySpec& v = *spec.verify;
   json pod_spec = {
@@ -146,6 +204,8 @@ json cron_job(const AppSpec& spec, const std::string& replicator_config) {
       {"securityContext", parts::pod_security_context(spec)},
       {"containers", json::array({parts::replicator_container(spec, "verify", verify_args(spec), false)})},
       {"volumes", parts::volumes(spec, config_map_name(spec), false)}};
+  // The same node as the app (nodeSelector): a file replica is only there.
+  parts::add_pod_placement(spec, pod_spec, false);
   json cron_spec = {
       {"schedule", v.schedule},
       // Forbid: two verifications at once would only compete for the same replica and scratch space.

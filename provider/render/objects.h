@@ -21,6 +21,10 @@ nlohmann::json secret(const AppSpec& spec);
 // pod template annotation so a config change rolls the pod (the sidecar reads its config only at start).
 nlohmann::json deployment(const AppSpec& spec, const std::string& replicator_config);
 
+// The Service `<name>` for spec.ports (port = containerPort, targetPort by name when named); only call
+// when spec.service is set.
+nlohmann::json service(const AppSpec& spec);
+
 // The verify CronJob; only call when spec.verify is set.
 nlohmann::json cron_job(const AppSpec& spec, const std::string& replicator_config);
 

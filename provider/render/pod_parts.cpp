@@ -1,6 +1,7 @@
 #include "render/pod_parts.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <homeserver/version.h>
 
@@ -24,6 +25,7 @@ json labels(const AppSpec& spec, const std::string& component) {
   json l = {{"app.kubernetes.io/name", spec.name},
             {"app.kubernetes.io/instance", spec.name},
             {"app.kubernetes.io/component", component}};
+  if (auto v = image_version(spec.image); !v.empty()) l["app.kubernetes.io/version"] = v;
   l["app.kubernetes.io/part-of"] = spec.name;
   l["app.kubernetes.io/managed-by"] = "terraform-provider-homeserver";
   return l;
@@ -53,6 +55,56 @@ std::vector<SecretEnv> secret_env(const AppSpec& spec) {
   return out;
 }
 
+std::string image_version(const std::string& image) {
+  std::string ref = image.substr(0, image.find('@'));  // a digest is not a version
+  const auto slash = ref.rfind('/');
+  const auto colon = ref.rfind(':');
+  if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return "";  // no tag (or a port)
+  std::string tag = ref.substr(colon + 1);
+  // A label value: <= 63 characters, alphanumerics, '-', '_', '.', starting and ending alphanumeric.
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (tag.empty() || tag.size() > 63 || !alnum(tag.front()) || !alnum(tag.back())) return "";
+  for (char c : tag)
+    if (!alnum(c) && c != '-' && c != '_' && c != '.') return "";
+  return tag;
+}
+
+std::string replica_key_env(size_t index, bool secret_key, bool aws) {
+  return "HOMESERVER_REPLICA_" + std::to_string(index) + (aws ? "_AWS" : "") +
+         (secret_key ? "_SECRET_ACCESS_KEY" : "_ACCESS_KEY_ID");
+}
+
+std::string replica_key_ref(const ReplicaSpec& r, size_t index, bool secret_key) {
+  const bool named = !r.access_key_id_env.empty();
+  std::string ref = env_ref(replica_key_env(index, secret_key, false));
+  if (!named) ref += env_ref(replica_key_env(index, secret_key, true));
+  return ref;
+}
+
+// env entries of the replicator containers for replicas with their own credentials_secret.
+json replica_credentials_env(const AppSpec& spec) {
+  json env = json::array();
+  for (size_t i = 0; i < spec.replicas.size(); ++i) {
+    const ReplicaSpec& r = spec.replicas[i];
+    if (r.type != "s3" || r.credentials_secret.empty()) continue;
+    auto ref = [&](const std::string& name, const std::string& key, bool optional) {
+      json sel = {{"name", r.credentials_secret}, {"key", key}};
+      if (optional) sel["optional"] = true;
+      env.push_back({{"name", name}, {"valueFrom", {{"secretKeyRef", sel}}}});
+    };
+    if (!r.access_key_id_env.empty()) {
+      ref(replica_key_env(i, false, false), r.access_key_id_env, false);
+      ref(replica_key_env(i, true, false), r.secret_access_key_env, false);
+    } else {
+      ref(replica_key_env(i, false, false), "LITESTREAM_ACCESS_KEY_ID", true);
+      ref(replica_key_env(i, true, false), "LITESTREAM_SECRET_ACCESS_KEY", true);
+      ref(replica_key_env(i, false, true), "AWS_ACCESS_KEY_ID", true);
+      ref(replica_key_env(i, true, true), "AWS_SECRET_ACCESS_KEY", true);
+    }
+  }
+  return env;
+}
+
 std::vector<std::string> file_replica_dirs(const AppSpec& spec) {
   std::vector<std::string> dirs;
   for (const auto& r : spec.replicas)
@@ -79,14 +131,17 @@ json replicator_container(const AppSpec& spec, const std::string& name, const st
     env_from.push_back({{"secretRef", {{"name", spec.credentials_secret}}}});
   if (!secret_env(spec).empty()) env_from.push_back({{"secretRef", {{"name", secret_name(spec)}}}});
 
+  // TMPDIR: the root filesystem is read-only; restore and verify write temporary files there.
+  json env = json::array({json{{"name", "TMPDIR"}, {"value", "/tmp"}}});
+  for (auto& e : replica_credentials_env(spec)) env.push_back(std::move(e));
+
   json c = {
       {"name", name},
       {"image", replicator_image(spec)},
       {"imagePullPolicy", "IfNotPresent"},
       {"command", json::array({kReplicatorBinary})},
       {"args", args},
-      // TMPDIR: the root filesystem is read-only; restore and verify write temporary files there.
-      {"env", json::array({json{{"name", "TMPDIR"}, {"value", "/tmp"}}})},
+      {"env", env},
       {"volumeMounts", mounts},
       {"resources", {{"requests", {{"cpu", "10m"}, {"memory", "32Mi"}}}}},
       {"securityContext",
@@ -107,10 +162,35 @@ json volumes(const AppSpec& spec, const std::string& config_map, bool with_data)
   auto dirs = file_replica_dirs(spec);
   for (size_t i = 0; i < dirs.size(); ++i)
     v.push_back({{"name", "file-replica-" + std::to_string(i)},
-                 // DirectoryOrCreate: a missing directory is created (root-owned: see the docs on
-                 // preparing it for run_as_user) rather than the pod failing to start.
-                 {"hostPath", {{"path", dirs[i]}, {"type", "DirectoryOrCreate"}}}});
+                 // Directory: a missing backup directory fails the pod. DirectoryOrCreate would start an
+                 // empty database on a node without the backups (-if-replica-exists finds none there).
+                 {"hostPath", {{"path", dirs[i]}, {"type", "Directory"}}}});
   return v;
+}
+
+void add_pod_placement(const AppSpec& spec, json& pod_spec, bool app_pod) {
+  if (!spec.image_pull_secrets.empty()) {
+    json secrets = json::array();
+    for (const auto& n : spec.image_pull_secrets) secrets.push_back({{"name", n}});
+    pod_spec["imagePullSecrets"] = secrets;
+  }
+  if (!spec.node_selector.empty()) pod_spec["nodeSelector"] = spec.node_selector;
+  if (!spec.tolerations.empty()) {
+    json tolerations = json::array();
+    for (const auto& t : spec.tolerations) {
+      json o = {{"operator", t.operator_}};
+      if (!t.key.empty()) o["key"] = t.key;
+      if (!t.value.empty()) o["value"] = t.value;
+      if (!t.effect.empty()) o["effect"] = t.effect;
+      if (t.toleration_seconds) o["tolerationSeconds"] = *t.toleration_seconds;
+      tolerations.push_back(o);
+    }
+    pod_spec["tolerations"] = tolerations;
+  }
+  if (app_pod && !spec.service_account_name.empty())
+    pod_spec["serviceAccountName"] = spec.service_account_name;
+  else
+    pod_spec["automountServiceAccountToken"] = false;  // nothing here talks to the API server
 }
 
 json pod_security_context(const AppSpec& spec) {

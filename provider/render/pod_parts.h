@@ -47,6 +47,17 @@ inline constexpr const char* kEnvGotifyToken = "HOMESERVER_GOTIFY_TOKEN";
 inline constexpr const char* kEnvNtfyUrl = "HOMESERVER_NTFY_URL";
 inline constexpr const char* kEnvWebhookUrl = "HOMESERVER_WEBHOOK_URL";
 
+// Per-replica credentials (replica.credentials_secret): env var names of replica `index`'s keys. With
+// access_key_id_env / secret_access_key_env one variable each, from the named keys; else two, from the
+// LITESTREAM_* and the AWS_* key (both optional): the config references `${LITESTREAM var}${AWS var}`,
+// which is whichever of the two keys the Secret holds.
+std::string replica_key_env(size_t index, bool secret_key, bool aws);
+// The config's access-key-id / secret-access-key value for a replica with its own credentials_secret.
+std::string replica_key_ref(const ReplicaSpec& r, size_t index, bool secret_key);
+
+// app.kubernetes.io/version: the image's tag when it is a valid label value, else "".
+std::string image_version(const std::string& image);
+
 // Distinct directories of the file replicas, in order of first appearance; volume i is "file-replica-<i>".
 std::vector<std::string> file_replica_dirs(const AppSpec& spec);
 
@@ -60,6 +71,11 @@ nlohmann::json replicator_container(const AppSpec& spec, const std::string& name
 
 // Volumes: database emptyDir (when with_data), config, tmp, file replica hostPaths.
 nlohmann::json volumes(const AppSpec& spec, const std::string& config_map, bool with_data);
+
+// Pod placement and identity shared by the Deployment's and the CronJob's pods: imagePullSecrets,
+// nodeSelector, tolerations; the app pod gets serviceAccountName when set (else no API token is mounted),
+// the verify pod never mounts one.
+void add_pod_placement(const AppSpec& spec, nlohmann::json& pod_spec, bool app_pod);
 
 // Pod-level securityContext: non-root user/group, fsGroup, RuntimeDefault seccomp.
 nlohmann::json pod_security_context(const AppSpec& spec);

@@ -42,6 +42,7 @@ std::string deployment_name(const AppSpec& spec) { return spec.name; }
 std::string config_map_name(const AppSpec& spec) { return spec.name + "-replicator"; }
 std::string secret_name(const AppSpec& spec) { return spec.name + "-replicator-secrets"; }
 std::string cron_job_name(const AppSpec& spec) { return spec.name + "-verify"; }
+std::string service_name(const AppSpec& spec) { return spec.name; }
 
 Rendered render(const AppSpec& spec) {
   if (auto errors = validate(spec); !errors.empty()) throw InvalidSpec(std::move(errors));
@@ -53,6 +54,7 @@ Rendered render(const AppSpec& spec) {
   if (!parts::secret_env(spec).empty()) ordered.push_back(objects::secret(spec));
   ordered.push_back(objects::config_map(spec, out.replicator_config));
   ordered.push_back(objects::deployment(spec, out.replicator_config));
+  if (spec.service) ordered.push_back(objects::service(spec));
   if (spec.verify) ordered.push_back(objects::cron_job(spec, out.replicator_config));
 
   for (const auto& obj : ordered) {

@@ -46,7 +46,7 @@ struct Rendered {
   // "Kind/name" -> the object (e.g. "Deployment/blog", "ConfigMap/blog-replicator").
   std::map<std::string, nlohmann::json> manifests;
   // All objects as one multi-document YAML stream for `kubectl apply -f`, in apply order
-  // (Secret, ConfigMap, Deployment, CronJob), deterministic.
+  // (Secret, ConfigMap, Deployment, Service, CronJob), deterministic.
   std::string manifests_yaml;
   // The replicator config the ConfigMap holds (rendered by hs::config, parsed by the replicator).
   std::string replicator_config;
@@ -73,5 +73,9 @@ std::string deployment_name(const AppSpec& spec);   // <name>
 std::string config_map_name(const AppSpec& spec);   // <name>-replicator
 std::string secret_name(const AppSpec& spec);       // <name>-replicator-secrets
 std::string cron_job_name(const AppSpec& spec);     // <name>-verify
+std::string service_name(const AppSpec& spec);      // <name>
+
+// Advice that does not stop rendering (e.g. a file replica without node_selector), each with its path.
+std::vector<FieldError> warnings(const AppSpec& spec);
 
 }  // namespace hs::render

@@ -18,7 +18,7 @@ std::optional<std::string> non_empty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
-hs::config::ReplicaConfig replica(const ReplicaSpec& r) {
+hs::config::ReplicaConfig replica(const ReplicaSpec& r, size_t index) {
   hs::config::ReplicaConfig c;
   c.name = non_empty(r.name);
   c.type = r.type;
@@ -29,8 +29,14 @@ hs::config::ReplicaConfig replica(const ReplicaSpec& r) {
   // false is the default: write the key only when it changes something.
   if (r.force_path_style) c.force_path_style = true;
   if (r.skip_verify) c.skip_verify = true;
-  if (!r.access_key_id_env.empty()) c.access_key_id = parts::env_ref(r.access_key_id_env);
-  if (!r.secret_access_key_env.empty()) c.secret_access_key = parts::env_ref(r.secret_access_key_env);
+  if (r.type == "s3" && !r.credentials_secret.empty()) {
+    // The replica's own Secret, through env vars of its own (pod_parts.h): it wins over the shared keys.
+    c.access_key_id = parts::replica_key_ref(r, index, false);
+    c.secret_access_key = parts::replica_key_ref(r, index, true);
+  } else {
+    if (!r.access_key_id_env.empty()) c.access_key_id = parts::env_ref(r.access_key_id_env);
+    if (!r.secret_access_key_env.empty()) c.secret_access_key = parts::env_ref(r.secret_access_key_env);
+  }
   c.sync_interval = duration(r.sync_interval, "sync_interval");
   c.snapshot_interval = duration(r.snapshot_interval, "snapshot_interval");
   c.retention = duration(r.retention, "retention");
@@ -46,7 +52,7 @@ hs::config::Config replicator_config(const AppSpec& spec, SecretValues secrets) 
   hs::config::Config c;
   hs::config::DbConfig db;
   db.path = spec.database_path;
-  for (const auto& r : spec.replicas) db.replicas.push_back(replica(r));
+  for (size_t i = 0; i < spec.replicas.size(); ++i) db.replicas.push_back(replica(spec.replicas[i], i));
   c.dbs.push_back(db);
   // JSON logs: one object per line with a `level` field, which Fluent Bit rules match unchanged.
   hs::config::LoggingConfig logging;

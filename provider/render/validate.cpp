@@ -1,8 +1,11 @@
 // validate(): every rule an AppSpec must pass before render(), each error with the attribute path.
 // Checks run to the end (no early return) so terraform shows all problems at once.
+#include <chrono>
 #include <set>
+#include <tuple>
 
 #include "config/config.h"
+#include "config/duration.h"
 #include "render/pod_parts.h"
 #include "render/render.h"
 #include "render/replicator_config.h"
@@ -53,6 +56,203 @@ PathStep a(const char* name) { return PathStep::attr(name); }
 bool path_within(const std::string& path, const std::string& dir) {
   return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
                          (dir == "/" || path[dir.size()] == '/'));
+}
+
+void check_dns_subdomain(const FieldPath& path, const std::string& value, Checker& c) {
+  if (value.size() > 253) {
+    c.add(path, "Invalid name", to_string(path) + ": longer than 253 characters");
+    return;
+  }
+  size_t start = 0;
+  while (true) {
+    size_t dot = value.find('.', start);
+    std::string label = value.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    auto why = sx::check_dns1123_label(label);
+    if (!why.empty()) {
+      c.add(path, "Invalid name", to_string(path) + ": " + quoted(value) + " is not a Kubernetes object name (" + why + ")");
+      return;
+    }
+    if (dot == std::string::npos) return;
+    start = dot + 1;
+  }
+}
+
+// A label key or annotation key: optional DNS-subdomain prefix + "/" + name (<= 63, alphanumeric at both
+// ends, '-', '_', '.' inside).
+std::string qualified_name_problem(const std::string& key) {
+  std::string name = key;
+  if (auto slash = key.find('/'); slash != std::string::npos) {
+    std::string prefix = key.substr(0, slash);
+    name = key.substr(slash + 1);
+    Checker probe;
+    check_dns_subdomain({}, prefix, probe);
+    if (prefix.empty() || !probe.errors.empty()) return quoted(key) + " has an invalid prefix (a DNS subdomain)";
+  }
+  auto alnum = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0; };
+  if (name.empty() || name.size() > 63 || !alnum(name.front()) || !alnum(name.back()))
+    return quoted(key) + " must have a name of 1-63 characters starting and ending with a letter or digit";
+  for (char ch : name)
+    if (!alnum(ch) && ch != '-' && ch != '_' && ch != '.')
+      return quoted(key) + " may contain only letters, digits, '-', '_' and '.' in its name";
+  return "";
+}
+
+std::string label_value_problem(const std::string& v) {
+  if (v.empty()) return "";
+  auto alnum = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0; };
+  if (v.size() > 63 || !alnum(v.front()) || !alnum(v.back()))
+    return quoted(v) + " must be at most 63 characters, starting and ending with a letter or digit";
+  for (char ch : v)
+    if (!alnum(ch) && ch != '-' && ch != '_' && ch != '.')
+      return quoted(v) + " may contain only letters, digits, '-', '_' and '.'";
+  return "";
+}
+
+// A list of existing Secret (or ServiceAccount) names.
+void check_names(const char* attr_name, const std::vector<std::string>& names, Checker& c) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < names.size(); ++i) {
+    FieldPath at = p({a(attr_name), PathStep::at(int64_t(i))});
+    check_dns_subdomain(at, names[i], c);
+    if (!seen.insert(names[i]).second)
+      c.add(at, "Duplicate name", to_string(at) + ": " + quoted(names[i]) + " is listed twice");
+  }
+}
+
+void check_app_env(const AppSpec& s, Checker& c) {
+  for (const auto& [k, v] : s.env)
+    c.check(p({a("env"), PathStep::key(k)}), "Invalid environment variable name", sx::check_env_name(k));
+  check_names("env_from_secrets", s.env_from_secrets, c);
+  for (const auto& [k, ref] : s.secret_env) {
+    FieldPath at = p({a("secret_env"), PathStep::key(k)});
+    c.check(at, "Invalid environment variable name", sx::check_env_name(k));
+    if (s.env.count(k))
+      c.add(at, "Duplicate environment variable",
+            to_string(at) + ": " + quoted(k) + " is also set in env; set it in one place");
+    FieldPath secret = at, key = at;
+    secret.push_back(a("secret"));
+    key.push_back(a("key"));
+    if (ref.secret.empty())
+      c.required(secret, ref.secret, "the name of an existing Secret");
+    else
+      check_dns_subdomain(secret, ref.secret, c);
+    if (ref.key.empty())
+      c.required(key, ref.key, "the key inside the Secret");
+    else if (ref.key.size() > 253 ||
+             ref.key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._") !=
+                 std::string::npos)
+      c.add(key, "Invalid Secret key",
+            to_string(key) + ": " + quoted(ref.key) + " may contain only letters, digits, '-', '_' and '.'");
+  }
+}
+
+// A probe's or Service's port: a number 1-65535 or the name of one of `ports`.
+void check_port_ref(const AppSpec& s, const FieldPath& at, const std::string& port, Checker& c) {
+  if (port.find_first_not_of("0123456789") == std::string::npos) {
+    if (port.size() > 5 || std::stol(port) < 1 || std::stol(port) > 65535)
+      c.add(at, "Invalid port", to_string(at) + ": " + port + " is not in 1-65535");
+    return;
+  }
+  for (const auto& p : s.ports)
+    if (p.name == port) return;
+  c.add(at, "Unknown port name", to_string(at) + ": " + quoted(port) + " is neither a number nor the name of one of ports");
+}
+
+void check_probe(const AppSpec& s, const char* which, const std::optional<ProbeSpec>& probe, Checker& c) {
+  if (!probe) return;
+  const ProbeSpec& pr = *probe;
+  auto at = [&](const char* f) { return p({a(which), a(f)}); };
+  const int kinds = !pr.http_path.empty() + !pr.tcp_port.empty() + !pr.exec.empty();
+  if (kinds != 1)
+    c.add(p({a(which)}), "Invalid probe",
+          std::string(which) + ": set exactly one of http_path (with port), tcp_port, exec" +
+              (kinds ? "; more than one is set" : ""));
+  if (!pr.http_path.empty()) {
+    if (pr.http_path.front() != '/' || pr.http_path.find_first_of(" \t\r\n") != std::string::npos)
+      c.add(at("http_path"), "Invalid path",
+            to_string(at("http_path")) + ": " + quoted(pr.http_path) + " must start with '/' and contain no whitespace");
+    if (pr.port.empty())
+      c.required(at("port"), pr.port, "the port http_path is served on (a number or a name from ports)");
+  }
+  if (!pr.port.empty()) {
+    if (pr.http_path.empty())
+      c.add(at("port"), "Invalid probe", to_string(at("port")) + " applies only with http_path (use tcp_port for TCP)");
+    else
+      check_port_ref(s, at("port"), pr.port, c);
+  }
+  if (!pr.tcp_port.empty()) check_port_ref(s, at("tcp_port"), pr.tcp_port, c);
+  for (size_t i = 0; i < pr.exec.size(); ++i)
+    if (i == 0 && pr.exec[0].empty())
+      c.add(p({a(which), a("exec"), PathStep::at(0)}), "Invalid command", std::string(which) + ".exec[0]: must not be empty");
+  for (auto [f, v, zero_ok] : {std::tuple<const char*, const std::string*, bool>{"initial_delay", &pr.initial_delay, true},
+                               {"period", &pr.period, false},
+                               {"timeout", &pr.timeout, false}}) {
+    if (v->empty()) continue;
+    std::string why;
+    auto d = hs::config::parse_duration(*v, &why);
+    if (!d) {
+      c.add(at(f), "Invalid duration", to_string(at(f)) + ": " + why);
+    } else if (*d % std::chrono::seconds(1) != std::chrono::nanoseconds(0) || *d < std::chrono::nanoseconds(0) ||
+               (!zero_ok && *d == std::chrono::nanoseconds(0)) || *d > std::chrono::hours(24 * 365)) {
+      c.add(at(f), "Invalid duration",
+            to_string(at(f)) + ": " + quoted(*v) + " must be a whole number of seconds" +
+                (zero_ok ? ", at least 0s" : ", at least 1s") + " (Kubernetes probes count in seconds)");
+    }
+  }
+  if (pr.failure_threshold && (*pr.failure_threshold < 1 || *pr.failure_threshold > 1000000))
+    c.add(at("failure_threshold"), "Invalid number",
+          to_string(at("failure_threshold")) + ": " + std::to_string(*pr.failure_threshold) + " must be at least 1");
+}
+
+void check_service(const AppSpec& s, Checker& c) {
+  if (!s.service) return;
+  const ServiceSpec& svc = *s.service;
+  FieldPath at = p({a("service"), a("type")});
+  if (svc.type != "ClusterIP" && svc.type != "NodePort" && svc.type != "LoadBalancer")
+    c.add(at, "Invalid service type",
+          to_string(at) + ": " + quoted(svc.type) + " is not one of \"ClusterIP\", \"NodePort\", \"LoadBalancer\"");
+  if (s.ports.empty())
+    c.add(p({a("service")}), "Missing ports", "service: the Service exposes ports, and no ports are set");
+  if (s.ports.size() > 1)
+    for (size_t i = 0; i < s.ports.size(); ++i)
+      if (s.ports[i].name.empty()) {
+        FieldPath name = p({a("ports"), PathStep::at(int64_t(i)), a("name")});
+        c.add(name, "Missing port name",
+              to_string(name) + ": a Service with more than one port needs a name for each (service is set)");
+      }
+  for (const auto& [k, v] : svc.annotations)
+    c.check(p({a("service"), a("annotations"), PathStep::key(k)}), "Invalid annotation key", qualified_name_problem(k));
+}
+
+void check_placement(const AppSpec& s, Checker& c) {
+  check_names("image_pull_secrets", s.image_pull_secrets, c);
+  for (const auto& [k, v] : s.node_selector) {
+    FieldPath at = p({a("node_selector"), PathStep::key(k)});
+    c.check(at, "Invalid label key", qualified_name_problem(k));
+    c.check(at, "Invalid label value", label_value_problem(v));
+  }
+  for (size_t i = 0; i < s.tolerations.size(); ++i) {
+    const TolerationSpec& t = s.tolerations[i];
+    auto at = [&](const char* f) { return p({a("tolerations"), PathStep::at(int64_t(i)), a(f)}); };
+    if (!t.key.empty()) c.check(at("key"), "Invalid taint key", qualified_name_problem(t.key));
+    if (t.operator_ != "Equal" && t.operator_ != "Exists")
+      c.add(at("operator"), "Invalid operator",
+            to_string(at("operator")) + ": " + quoted(t.operator_) + " is not one of \"Equal\", \"Exists\"");
+    if (t.operator_ == "Exists" && !t.value.empty())
+      c.add(at("value"), "Invalid toleration", to_string(at("value")) + " must be unset with operator \"Exists\"");
+    if (t.key.empty() && t.operator_ != "Exists")
+      c.add(at("operator"), "Invalid toleration",
+            to_string(at("operator")) + ": a toleration without key matches every taint and needs operator \"Exists\"");
+    if (t.operator_ == "Equal") c.check(at("value"), "Invalid taint value", label_value_problem(t.value));
+    if (!t.effect.empty() && t.effect != "NoSchedule" && t.effect != "PreferNoSchedule" && t.effect != "NoExecute")
+      c.add(at("effect"), "Invalid effect",
+            to_string(at("effect")) + ": " + quoted(t.effect) +
+                " is not one of \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"");
+    if (t.toleration_seconds && t.effect != "NoExecute")
+      c.add(at("toleration_seconds"), "Invalid toleration",
+            to_string(at("toleration_seconds")) + " applies only with effect \"NoExecute\"");
+  }
+  if (!s.service_account_name.empty()) check_dns_subdomain(p({a("service_account_name")}), s.service_account_name, c);
 }
 
 void check_ports(const AppSpec& s, Checker& c) {
@@ -182,9 +382,16 @@ void check_replicas(const AppSpec& s, Checker& c) {
           c.add(at(f), "Invalid environment variable name",
                 to_string(at(f)) + ": " + quoted(*v) + " may contain only letters, digits and '_' (it is referenced as ${" + *v + "})");
       }
-      if (!r.access_key_id_env.empty() && s.credentials_secret.empty())
+      if (!r.access_key_id_env.empty() && s.credentials_secret.empty() && r.credentials_secret.empty())
         c.add(at("access_key_id_env"), "Missing credentials_secret",
               to_string(at("access_key_id_env")) + " names a variable of credentials_secret, which is not set");
+      if (!r.credentials_secret.empty()) {
+        check_dns_subdomain(at("credentials_secret"), r.credentials_secret, c);
+        if (!s.name.empty() && r.credentials_secret == secret_name(s))
+          c.add(at("credentials_secret"), "Name conflict",
+                to_string(at("credentials_secret")) + ": " + quoted(r.credentials_secret) +
+                    " is the name of the Secret this resource renders; use another name");
+      }
     } else if (r.type == "file") {
       if (r.path.empty()) {
         c.required(at("path"), r.path, "file replicas need the absolute directory on the node");
@@ -200,7 +407,8 @@ void check_replicas(const AppSpec& s, Checker& c) {
       for (auto [f, set] : {std::pair<const char*, bool>{"endpoint", !r.endpoint.empty()}, {"bucket", !r.bucket.empty()},
                             {"region", !r.region.empty()}, {"force_path_style", r.force_path_style},
                             {"skip_verify", r.skip_verify}, {"access_key_id_env", !r.access_key_id_env.empty()},
-                            {"secret_access_key_env", !r.secret_access_key_env.empty()}})
+                            {"secret_access_key_env", !r.secret_access_key_env.empty()},
+                            {"credentials_secret", !r.credentials_secret.empty()}})
         if (set)
           c.add(at(f), "Not valid for a file replica",
                 to_string(at(f)) + " applies only to s3 replicas; this replica's type is \"file\"");
@@ -262,25 +470,6 @@ void check_alerts(const AppSpec& s, Checker& c) {
     c.add(at("window"), "Invalid window", "alerts.window: must be at least 1, got " + std::to_string(al.window));
 }
 
-void check_dns_subdomain(const FieldPath& path, const std::string& value, Checker& c) {
-  if (value.size() > 253) {
-    c.add(path, "Invalid name", to_string(path) + ": longer than 253 characters");
-    return;
-  }
-  size_t start = 0;
-  while (true) {
-    size_t dot = value.find('.', start);
-    std::string label = value.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    auto why = sx::check_dns1123_label(label);
-    if (!why.empty()) {
-      c.add(path, "Invalid name", to_string(path) + ": " + quoted(value) + " is not a Kubernetes object name (" + why + ")");
-      return;
-    }
-    if (dot == std::string::npos) return;
-    start = dot + 1;
-  }
-}
-
 }  // namespace
 
 std::vector<FieldError> validate(const AppSpec& s) {
@@ -293,8 +482,7 @@ std::vector<FieldError> validate(const AppSpec& s) {
   c.check(p({a("image")}), "Invalid image", sx::check_image(s.image));
   if (!s.replicator_image.empty())
     c.check(p({a("replicator_image")}), "Invalid image", sx::check_image(s.replicator_image));
-  for (const auto& [k, v] : s.env)
-    c.check(p({a("env"), PathStep::key(k)}), "Invalid environment variable name", sx::check_env_name(k));
+  check_app_env(s, c);
   check_ports(s, c);
   check_resources(s, c);
   check_database_path(s, c);
@@ -308,6 +496,11 @@ std::vector<FieldError> validate(const AppSpec& s) {
   }
   check_verify(s, c);
   check_alerts(s, c);
+  check_probe(s, "readiness_probe", s.readiness_probe, c);
+  check_probe(s, "liveness_probe", s.liveness_probe, c);
+  check_probe(s, "startup_probe", s.startup_probe, c);
+  check_service(s, c);
+  check_placement(s, c);
   if (s.metrics_port && (*s.metrics_port < 1 || *s.metrics_port > 65535))
     c.add(p({a("metrics_port")}), "Invalid port",
           "metrics_port: " + std::to_string(*s.metrics_port) + " is not in 1-65535");
@@ -328,6 +521,22 @@ std::vector<FieldError> validate(const AppSpec& s) {
     }
   }
   return c.errors;
+}
+
+std::vector<FieldError> warnings(const AppSpec& s) {
+  std::vector<FieldError> out;
+  if (!s.node_selector.empty()) return out;
+  for (size_t i = 0; i < s.replicas.size(); ++i)
+    if (s.replicas[i].type == "file") {
+      FieldPath at = p({a("replica"), PathStep::at(int64_t(i))});
+      out.push_back({at, "File replica without node_selector",
+                     to_string(at) + " is a directory on one node (\"" + s.replicas[i].path +
+                         "\"), but the pods may be scheduled on any node: set node_selector (e.g. { "
+                         "\"kubernetes.io/hostname\" = \"<node>\" }) to the node that has it. The hostPath is "
+                         "of type Directory, so elsewhere the pod fails to start instead of starting empty."});
+      break;
+    }
+  return out;
 }
 
 }  // namespace hs::render

@@ -26,7 +26,14 @@ Value unknown_computed(Value state) {
 
 }  // namespace
 
-tfplugin::Diagnostics validate_app(const Value& config) { return check(app_spec_from_value(config)); }
+// Warnings come from validation only (terraform validates before every plan): once, not once per phase.
+tfplugin::Diagnostics validate_app(const Value& config) {
+  ConvertedSpec converted = app_spec_from_value(config);
+  tfplugin::Diagnostics d = check(converted);
+  for (const auto& w : errors_not_affected_by_unknowns(hs::render::warnings(converted.spec), converted.unknown))
+    d.add_warning(w.summary, w.detail, to_attribute_path(w.path));
+  return d;
+}
 
 PlannedApp plan_app(const Value& config, const AppContext::Snapshot& context, bool plan_namespace_default) {
   PlannedApp out;

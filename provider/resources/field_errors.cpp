@@ -10,9 +10,10 @@ namespace {
 // Top-level attributes whose rules read another top-level attribute (render/validate.cpp): an unknown
 // in one of a group hides errors in all of them.
 const std::vector<std::set<std::string>> kRelated = {
-    {"ports", "metrics_port"},
+    {"ports", "metrics_port", "readiness_probe", "liveness_probe", "startup_probe", "service"},
     {"credentials_secret", "name"},
-    {"replica", "database_path"},
+    {"replica", "database_path", "credentials_secret", "node_selector"},  // + the file replica warning
+    {"env", "secret_env"},
 };
 
 bool related(const std::string& a, const std::string& b) {

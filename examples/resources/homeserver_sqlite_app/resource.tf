@@ -18,6 +18,9 @@ resource "homeserver_sqlite_app" "blog" {
 
   database_path = "/data/blog.db"
 
+  # The USB disk is on this node: the pods run only there (and fail to start if the directory is missing).
+  node_selector = { "kubernetes.io/hostname" = "pi4" }
+
   # kubectl -n web create secret generic blog-s3-credentials \
   #   --from-literal=LITESTREAM_ACCESS_KEY_ID=... --from-literal=LITESTREAM_SECRET_ACCESS_KEY=...
   credentials_secret = "blog-s3-credentials"

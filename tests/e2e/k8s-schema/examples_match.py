@@ -26,6 +26,7 @@ TERRAFORM = os.environ.get("HS_TERRAFORM", "/usr/local/bin/terraform")
 EXAMPLES = {
     "basic": "example-basic",
     "two-s3-replicas": "example-two-s3-replicas",
+    "vaultwarden": "example-vaultwarden",
     "kubectl": "example-kubectl",
     "kubernetes-manifest": "example-kubernetes-manifest",
     "resources/homeserver_sqlite_app": "example-resource",

@@ -147,6 +147,41 @@ const std::vector<Case> kCases = {
     {"metrics_port", [](AppSpec& s) { s.metrics_port = 0; }, "metrics_port", "1-65535"},
     {"run_as_user root", [](AppSpec& s) { s.run_as_user = 0; }, "run_as_user", "non-root"},
     {"fs_group", [](AppSpec& s) { s.fs_group = -1; }, "fs_group", "0-2147483647"},
+    // issue 13 inputs
+    {"env_from_secrets name", [](AppSpec& s) { s.env_from_secrets = {"Bad_Secret"}; }, "env_from_secrets[0]", "not a Kubernetes object name"},
+    {"env_from_secrets twice", [](AppSpec& s) { s.env_from_secrets = {"a", "a"}; }, "env_from_secrets[1]", "listed twice"},
+    {"secret_env name", [](AppSpec& s) { s.secret_env["1X"] = {"s", "k"}; }, "secret_env[\"1X\"]", "must not start with a digit"},
+    {"secret_env also in env", [](AppSpec& s) { s.secret_env["TZ"] = {"s", "k"}; }, "secret_env[\"TZ\"]", "also set in env"},
+    {"secret_env secret missing", [](AppSpec& s) { s.secret_env["X"] = {"", "k"}; }, "secret_env[\"X\"].secret", "is required"},
+    {"secret_env key chars", [](AppSpec& s) { s.secret_env["X"] = {"s", "a/b"}; }, "secret_env[\"X\"].key", "may contain only"},
+    {"probe kind none", [](AppSpec& s) { s.readiness_probe.emplace(); }, "readiness_probe", "exactly one of"},
+    {"probe kinds two", [](AppSpec& s) { s.liveness_probe = {.tcp_port = "8080", .exec = {"true"}}; }, "liveness_probe", "more than one"},
+    {"probe http without port", [](AppSpec& s) { s.startup_probe = {.http_path = "/alive"}; }, "startup_probe.port", "is required"},
+    {"probe http path", [](AppSpec& s) { s.readiness_probe = {.http_path = "alive", .port = "http"}; }, "readiness_probe.http_path", "start with '/'"},
+    {"probe port name unknown", [](AppSpec& s) { s.readiness_probe = {.http_path = "/", .port = "web"}; }, "readiness_probe.port", "name of one of ports"},
+    {"probe port number", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "70000"}; }, "readiness_probe.tcp_port", "1-65535"},
+    {"probe port without http_path", [](AppSpec& s) { s.readiness_probe = {.port = "http", .exec = {"true"}}; }, "readiness_probe.port", "only with http_path"},
+    {"probe period fraction", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .period = "1500ms"}; }, "readiness_probe.period", "whole number of seconds"},
+    {"probe period zero", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .period = "0s"}; }, "readiness_probe.period", "at least 1s"},
+    {"probe timeout syntax", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .timeout = "5"}; }, "readiness_probe.timeout", "missing unit"},
+    {"probe threshold", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .failure_threshold = 0}; }, "readiness_probe.failure_threshold", "at least 1"},
+    {"service type", [](AppSpec& s) { s.service = {.type = "ExternalName"}; }, "service.type", "not one of"},
+    {"service without ports", [](AppSpec& s) { s.service.emplace(); s.ports.clear(); }, "service", "no ports"},
+    {"service unnamed port", [](AppSpec& s) { s.service.emplace(); s.ports.push_back({"", 8081, "TCP"}); }, "ports[1].name", "needs a name"},
+    {"service annotation key", [](AppSpec& s) { s.service = {.annotations = {{"bad key", "x"}}}; }, "service.annotations[\"bad key\"]", "may contain only"},
+    {"image_pull_secrets", [](AppSpec& s) { s.image_pull_secrets = {"ok", "Not-OK"}; }, "image_pull_secrets[1]", "not a Kubernetes object name"},
+    {"node_selector key", [](AppSpec& s) { s.node_selector["-x"] = "a"; }, "node_selector[\"-x\"]", "starting and ending"},
+    {"node_selector prefix", [](AppSpec& s) { s.node_selector["Bad_Prefix/x"] = "a"; }, "node_selector[\"Bad_Prefix/x\"]", "invalid prefix"},
+    {"node_selector value", [](AppSpec& s) { s.node_selector["kubernetes.io/hostname"] = "pi 4"; }, "node_selector[\"kubernetes.io/hostname\"]", "may contain only"},
+    {"toleration operator", [](AppSpec& s) { s.tolerations = {{.key = "k", .operator_ = "In"}}; }, "tolerations[0].operator", "not one of"},
+    {"toleration exists with value", [](AppSpec& s) { s.tolerations = {{.key = "k", .operator_ = "Exists", .value = "v"}}; }, "tolerations[0].value", "must be unset"},
+    {"toleration no key needs Exists", [](AppSpec& s) { s.tolerations = {{.value = "v"}}; }, "tolerations[0].operator", "needs operator \"Exists\""},
+    {"toleration effect", [](AppSpec& s) { s.tolerations = {{.key = "k", .effect = "NoRun"}}; }, "tolerations[0].effect", "not one of"},
+    {"toleration seconds", [](AppSpec& s) { s.tolerations = {{.key = "k", .effect = "NoSchedule", .toleration_seconds = 5}}; }, "tolerations[0].toleration_seconds", "only with effect \"NoExecute\""},
+    {"service_account_name", [](AppSpec& s) { s.service_account_name = "Admin"; }, "service_account_name", "not a Kubernetes object name"},
+    {"replica credentials_secret name", [](AppSpec& s) { s.replicas[0].credentials_secret = "A_B"; }, "replica[0].credentials_secret", "not a Kubernetes object name"},
+    {"replica credentials_secret on a file replica", [](AppSpec& s) { s.replicas[1].credentials_secret = "x"; }, "replica[1].credentials_secret", "only to s3"},
+    {"replica credentials_secret is ours", [](AppSpec& s) { s.replicas[0].credentials_secret = "blog-replicator-secrets"; }, "replica[0].credentials_secret", "renders"},
 };
 
 }  // namespace
@@ -217,4 +252,26 @@ TEST_CASE("accepted values of the syntax rules") {
     INFO(url);
     CHECK(hs::render::validate(spec).empty());
   }
+}
+
+TEST_CASE("a replica's own credentials_secret stands in for the resource-level one") {
+  AppSpec spec = load_spec("example-resource");
+  spec.credentials_secret = "";
+  spec.replicas[0].access_key_id_env = "K";
+  spec.replicas[0].secret_access_key_env = "S";
+  REQUIRE(hs::render::validate(spec).size() == 1);  // access_key_id_env needs a credentials_secret
+  spec.replicas[0].credentials_secret = "nas-keys";
+  CHECK(hs::render::validate(spec).empty());
+}
+
+TEST_CASE("a file replica without node_selector is a warning, not an error") {
+  AppSpec spec = load_spec("example-basic");
+  REQUIRE(hs::render::validate(spec).empty());
+  auto w = hs::render::warnings(spec);
+  REQUIRE(w.size() == 1);
+  CHECK(hs::render::to_string(w[0].path) == "replica[0]");
+  CHECK_THAT(w[0].detail, Catch::Contains("node_selector"));
+  spec.node_selector["kubernetes.io/hostname"] = "pi4";
+  CHECK(hs::render::warnings(spec).empty());
+  CHECK(hs::render::warnings(load_spec("example-two-s3-replicas")).empty());  // no file replica
 }

@@ -373,3 +373,81 @@ TEST_CASE("data source renders the same computed values as the resource") {
     CHECK(read.state[a] == resource_state[a]);
   CHECK(read.state["namespace"].is_null());  // not computed in the data source: stays as configured
 }
+
+TEST_CASE("a file replica without node_selector warns at the replica's path; node_selector silences it") {
+  auto d = validate_app(config());
+  CHECK_FALSE(d.has_errors());
+  const auto* w = find(d, "File replica without node_selector");
+  REQUIRE(w);
+  CHECK(w->severity == tfplugin::Severity::Warning);
+  REQUIRE(w->attribute);
+  CHECK(*w->attribute == AttributePath("replica").index(0));
+  Value pinned = config({{"node_selector", Value::map(Type::string(), {{"kubernetes.io/hostname", S("pi4")}})}});
+  CHECK(validate_app(pinned).empty());
+  // Not known yet (e.g. from a variable in the validate walk): no advice about it.
+  CHECK(validate_app(config({{"node_selector", Value::unknown(Type::map(Type::string()))}})).empty());
+}
+
+TEST_CASE("issue 13 inputs reach the AppSpec, nested errors keep terraform paths") {
+  const Type secret_env = attr_type(kApp, "secret_env");
+  const Type tolerations = attr_type(kApp, "tolerations");
+  const Type probe = attr_type(kApp, "readiness_probe");
+  const Type service = attr_type(kApp, "service");
+  const Type ports = attr_type(kApp, "ports");
+  Value s3 = Value::object(kReplica, {{"type", S("s3")}, {"bucket", S("b")}, {"credentials_secret", S("nas-keys")}});
+  Value v = config({
+      {"env_from_secrets", Value::list(Type::string(), {S("app-env")})},
+      {"secret_env", Value::map(secret_env.element(),
+                                {{"ADMIN_TOKEN", Value::object(secret_env.element(),
+                                                               {{"secret", S("vw")}, {"key", S("token")}})}})},
+      {"readiness_probe", Value::object(probe, {{"http_path", S("/alive")}, {"port", S("8080")}, {"period", S("5s")},
+                                                {"failure_threshold", N(2)}})},
+      {"service", Value::object(service, {{"type", S("NodePort")}})},
+      {"ports", Value::list(ports.element(), {Value::object(ports.element(), {{"container_port", N(8080)}})})},
+      {"image_pull_secrets", Value::list(Type::string(), {S("regcred")})},
+      {"node_selector", Value::map(Type::string(), {{"kubernetes.io/hostname", S("pi4")}})},
+      {"tolerations", Value::list(tolerations.element(), {Value::object(tolerations.element(),
+                                                                        {{"operator", S("Exists")}})})},
+      {"service_account_name", S("vw")},
+      {"replica", Value::list(kReplica, {s3, file_replica("/mnt/x")})},
+  });
+  ConvertedSpec c = app_spec_from_value(v);
+  REQUIRE(c.diagnostics.empty());
+  const auto& s = c.spec;
+  CHECK(s.env_from_secrets == std::vector<std::string>{"app-env"});
+  CHECK(s.secret_env.at("ADMIN_TOKEN").key == "token");
+  REQUIRE(s.readiness_probe);
+  CHECK(s.readiness_probe->port == "8080");
+  CHECK(s.readiness_probe->failure_threshold == 2);
+  CHECK_FALSE(s.liveness_probe);
+  REQUIRE(s.service);
+  CHECK(s.service->type == "NodePort");
+  CHECK(s.image_pull_secrets == std::vector<std::string>{"regcred"});
+  CHECK(s.node_selector.at("kubernetes.io/hostname") == "pi4");
+  REQUIRE(s.tolerations.size() == 1);
+  CHECK(s.tolerations[0].operator_ == "Exists");
+  CHECK(s.service_account_name == "vw");
+  CHECK(s.replicas[0].credentials_secret == "nas-keys");
+  CHECK_FALSE(validate_app(v).has_errors());
+
+  Value bad = v.with_attribute(
+      "secret_env", Value::map(secret_env.element(), {{"X", Value::object(secret_env.element(),
+                                                                         {{"secret", S("Bad_Name")}, {"key", S("k")}})}}));
+  auto d = validate_app(bad);
+  const auto* e = find(d, "Invalid name");
+  REQUIRE(e);
+  CHECK(*e->attribute == AttributePath("secret_env").key("X").attr("secret"));
+}
+
+TEST_CASE("a v1 state written before the issue 13 inputs existed still reads") {
+  SqliteAppResource res(context());
+  Value state = plan_app(config(), {}, true).state;
+  auto old = nlohmann::json::parse(tfplugin::encode_json(state, kApp));
+  for (const char* added : {"env_from_secrets", "secret_env", "readiness_probe", "liveness_probe", "startup_probe",
+                            "service", "image_pull_secrets", "node_selector", "tolerations", "service_account_name"})
+    REQUIRE(old.erase(added) == 1);
+  for (auto& r : old["replica"]) r.erase("credentials_secret");
+  auto up = res.upgrade({1, old.dump()});
+  REQUIRE_FALSE(up.diagnostics.has_errors());
+  CHECK(up.upgraded_state == state);
+}
