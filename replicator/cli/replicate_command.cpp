@@ -7,7 +7,9 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/command.h"
@@ -118,6 +121,17 @@ std::unique_ptr<core::DbReplicator> make_replicator(const config::Config& cfg, c
   return rep;
 }
 
+// Stops every database's replicator in parallel under one deadline; false if any final sync failed.
+bool stop_all(std::vector<std::unique_ptr<core::DbReplicator>>& replicators,
+              std::chrono::steady_clock::time_point deadline) {
+  std::vector<char> ok(replicators.size(), 0);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < replicators.size(); ++i)
+    threads.emplace_back([&, i] { ok[i] = replicators[i]->stop(deadline) ? 1 : 0; });
+  for (auto& t : threads) t.join();
+  return std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; });
+}
+
 int run(const std::vector<std::string>& args) {
   std::string config_path, exec_cmd;
   bool no_expand_env = false;
@@ -199,7 +213,9 @@ int run(const std::vector<std::string>& args) {
       child = start_child(argv, old_mask);
     }
   } catch (const std::exception& e) {
-    for (auto& r : replicators) r->stop();
+    stop_all(replicators, std::chrono::steady_clock::now() +
+                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  config::shutdown_timeout(cfg)));
     // Without a config (not loaded yet, or invalid) hs_log is still litestream's default handler.
     hs::log::error("failed to run", {{"error", e.what()}});
     return 1;
@@ -244,10 +260,12 @@ int run(const std::vector<std::string>& args) {
   }
 
   metrics_server.stop();
-  // Graceful close: every committed transaction reaches every replica before we exit.
-  bool closed_ok = true;
-  for (auto& r : replicators)
-    if (!r->stop()) closed_ok = false;
+  // Graceful close: every committed transaction reaches every replica before we exit. All
+  // databases close at once under one deadline (shutdown-timeout), so a silent S3 endpoint costs
+  // the budget once, not once per database, and healthy replicas finish first.
+  bool closed_ok = stop_all(replicators, std::chrono::steady_clock::now() +
+                                             std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                 config::shutdown_timeout(cfg)));
   hs::log::info("litestream shut down");
   if (run_error.empty() && !closed_ok) run_error = "final sync failed";
   if (!run_error.empty()) {

@@ -71,6 +71,8 @@ bool log_stderr(const Config& c) { return c.logging && c.logging->stderr_.value_
 int64_t alert_rate(const Config& c) {
   return c.alerts && c.alerts->throttle ? c.alerts->throttle->rate.value_or(kDefaultAlertRate) : kDefaultAlertRate;
 }
+Duration shutdown_timeout(const Config& c) { return c.shutdown_timeout.value_or(kDefaultShutdownTimeout); }
+
 Duration alert_interval(const Config& c) {
   return c.alerts && c.alerts->throttle ? c.alerts->throttle->interval.value_or(kDefaultAlertInterval)
                                         : kDefaultAlertInterval;

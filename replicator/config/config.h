@@ -44,6 +44,7 @@ inline constexpr Duration kDefaultRetentionCheckInterval = std::chrono::hours(1)
 inline constexpr int64_t kDefaultAlertRate = 1;
 inline constexpr Duration kDefaultAlertInterval = std::chrono::hours(2);
 inline constexpr int64_t kDefaultAlertWindow = 6;
+inline constexpr Duration kDefaultShutdownTimeout = std::chrono::seconds(20);
 
 // dbs[].replicas[]. Only file and s3 replicas are supported (gcs/abs/sftp/age are rejected).
 struct ReplicaConfig {
@@ -127,6 +128,9 @@ struct Config {
   std::optional<std::string> healthcheck_url;  // verify pings it (healthchecks.io protocol)
   std::optional<Duration> max_age;             // verify fails when the newest position is older
   std::optional<AlertsConfig> alerts;
+  // replicate: how long the final sync at SIGTERM may take before stalled replicas are cancelled
+  // (default kDefaultShutdownTimeout: inside Kubernetes' default 30 s grace period).
+  std::optional<Duration> shutdown_timeout;
   bool operator==(const Config&) const = default;
 };
 
@@ -163,6 +167,7 @@ bool log_stderr(const Config& c);
 int64_t alert_rate(const Config& c);
 Duration alert_interval(const Config& c);
 int64_t alert_window(const Config& c);
+Duration shutdown_timeout(const Config& c);
 
 // A replica with the URL applied (URL parts fill only unset fields, as litestream), credentials
 // propagated (replica, else top level, else LITESTREAM_*, else AWS_* env) and defaults applied.

@@ -188,6 +188,7 @@ void validate(const Config& c) {
   if (c.healthcheck_url && !c.healthcheck_url->empty() && !has_var_ref(*c.healthcheck_url) && !is_http_url(*c.healthcheck_url))
     fail("healthcheck-url", "must start with http:// or https://");
   check_positive(c.max_age, "max-age");
+  check_positive(c.shutdown_timeout, "shutdown-timeout");
   if (c.alerts) check_alerts(*c.alerts);
 }
 

@@ -100,6 +100,7 @@ void Db::exec(sqlite3* c, const char* sql) {
 }
 
 bool Db::open() {
+  std::lock_guard lk(mu_);
   if (conn_) return true;
   struct stat st;
   if (::stat(opt_.path.c_str(), &st) != 0) {
@@ -205,6 +206,7 @@ int Db::busy_retry(void* self, int attempt) {
 }
 
 void Db::close() {
+  std::lock_guard lk(mu_);
   if (read_conn_ && read_locked_) {
     sqlite3_exec(read_conn_, "ROLLBACK", nullptr, nullptr, nullptr);
     read_locked_ = false;
@@ -240,6 +242,7 @@ void Db::bump_seq() {
 }
 
 std::string Db::current_generation() const {
+  std::lock_guard lk(mu_);
   fileio::Fd fd = fileio::open_file(generation_name_path(), O_RDONLY, 0, true);
   if (!fd) return {};
   char buf[64];
@@ -263,6 +266,7 @@ std::pair<int64_t, int64_t> Db::current_shadow_index(const std::string& generati
 }
 
 Pos Db::pos() const {
+  std::lock_guard lk(mu_);
   std::string gen = current_generation();
   if (gen.empty()) return {};
   int64_t index = current_shadow_index(gen).first;
@@ -332,6 +336,12 @@ bool Db::file_replaced() const {
 }
 
 bool Db::sync(const std::vector<Pos>& replica_positions, bool force) {
+  std::lock_guard lk(mu_);
+  if (conn_ && views_ > 0 && file_replaced()) {
+    // A snapshot still reads the old file through db_fd_: reopen once it is done.
+    log_.debug("sync: database file replaced, reopening after the running snapshot");
+    return false;
+  }
   if (conn_ && file_replaced()) {
     // Our connections and descriptor still see the old inode: copying the new file's WAL into the
     // old file's shadow, or snapshotting the old file, would back up a database that is gone.

@@ -8,11 +8,15 @@
 // litestream's reason strings; a WAL restart after a checkpoint starts the next index. The on-disk
 // layout and table names equal litestream's, so either tool can take over from the other.
 //
-// Not thread-safe: one replication thread owns a Db and its replicas (see DbReplicator).
+// Thread-safe: the replication thread syncs and checkpoints while each replica's thread reads
+// positions, shadow files and snapshot views. Every public method holds mutex() (recursive: they
+// call each other); a caller that needs two calls to see one state holds it across them, e.g. a
+// replica opening a shadow file and taking its size at a transaction boundary.
 #include <sqlite3.h>
 #include <sys/types.h>
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <cstdint>
 #include <string>
@@ -53,8 +57,15 @@ class Db {
   std::string shadow_wal_dir(const std::string& generation) const;
   std::string shadow_wal_path(const std::string& generation, int64_t index) const;
 
-  bool is_open() const { return conn_ != nullptr; }
-  int64_t page_size() const { return page_size_; }
+  bool is_open() const {
+    std::lock_guard lk(mu_);
+    return conn_ != nullptr;
+  }
+  int64_t page_size() const {
+    std::lock_guard lk(mu_);
+    return page_size_;
+  }
+  std::recursive_mutex& mutex() const { return mu_; }
 
   // Attaches to the database (DB.init): WAL mode, litestream's tables, the held read transaction,
   // meta directory, header check of the last shadow WAL. Returns false if the database file does
@@ -83,8 +94,11 @@ class Db {
   void checkpoint(CheckpointMode mode);
 
   // A stable view of the database file for a snapshot: runs a PASSIVE checkpoint, then holds a read
-  // transaction and blocks our checkpoints until destroyed. read_at() reads the file through the
-  // descriptor held since open() (closing any descriptor of the file would drop SQLite's locks).
+  // transaction on a connection of its own, and blocks our checkpoints and any reopen until
+  // destroyed. pos() is the shadow position the file belongs to, taken in the same critical section
+  // (a snapshot labelled with a later index would miss that index's earlier frames). read_at() reads
+  // the file through the descriptor held since open() (closing any descriptor of the file would drop
+  // SQLite's locks) and needs no lock.
   class SnapshotView {
    public:
     explicit SnapshotView(Db& db);
@@ -92,11 +106,15 @@ class Db {
     SnapshotView(const SnapshotView&) = delete;
     SnapshotView& operator=(const SnapshotView&) = delete;
     int64_t size() const { return size_; }
+    const Pos& pos() const { return pos_; }
     size_t read_at(void* buf, size_t n, int64_t offset) const;
 
    private:
     Db& db_;
+    sqlite3* conn_ = nullptr;
+    int fd_ = -1;
     int64_t size_ = 0;
+    Pos pos_;
   };
 
  private:
@@ -141,6 +159,7 @@ class Db {
   static int busy_retry(void* self, int attempt);
   bool table_exists(const std::string& name);
 
+  mutable std::recursive_mutex mu_;
   DbOptions opt_;
   metrics::DbMetrics& metrics_;
   std::chrono::steady_clock::time_point busy_since_;
@@ -149,7 +168,7 @@ class Db {
   sqlite3* conn_ = nullptr;       // writes, checkpoints, the write-lock dance
   sqlite3* read_conn_ = nullptr;  // holds the long-running read transaction
   bool read_locked_ = false;
-  bool snapshotting_ = false;     // checkpoints are skipped while a SnapshotView exists
+  int views_ = 0;                 // live SnapshotViews: checkpoints and reopening wait for them
   int db_fd_ = -1;                // long-lived descriptor of the database file
   int64_t page_size_ = 0;
   mode_t file_mode_ = 0600;

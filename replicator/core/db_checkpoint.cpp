@@ -129,7 +129,8 @@ bool Db::restart_is_lossless(const wal::IndexHeader& base, const std::string& sh
 // write salt1+1 after a restart (a connection that never checkpointed picks random salts), so the
 // salts cannot prove continuity; the counter can, double restarts included.
 void Db::checkpoint(CheckpointMode mode) {
-  if (snapshotting_) return;  // a snapshot is reading the database file: not now
+  std::lock_guard lk(mu_);
+  if (views_ > 0) return;  // a snapshot is reading the database file: not now
   std::string gen = current_generation();
   if (gen.empty()) return;
   int64_t index = current_shadow_index(gen).first;
@@ -232,30 +233,46 @@ void Db::checkpoint(CheckpointMode mode) {
 }
 
 Db::SnapshotView::SnapshotView(Db& db) : db_(db) {
+  std::lock_guard lk(db.mu_);
   if (!db.conn_) throw Error("no database available");
   // Never snapshot a file that is no longer at the path: the next sync reopens the new one.
   if (db.file_replaced()) throw Error("database file replaced at " + db.path() + ", snapshot after reopening");
-  db.snapshotting_ = true;
+  pos_ = db.pos();
+  if (pos_.is_zero()) throw Error("no generation");
+  // Its own connection: the replication thread keeps using conn_ while this snapshot uploads.
+  if (sqlite3_open_v2(db.path().c_str(), &conn_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    std::string msg = conn_ ? sqlite3_errmsg(conn_) : "out of memory";
+    sqlite3_close_v2(conn_);
+    throw Error("snapshot: open " + db.path() + ": " + msg);
+  }
+  int one = 1;
+  sqlite3_file_control(conn_, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+  sqlite3_busy_timeout(conn_, int(db.opt_.busy_timeout.count()));
   try {
-    db.exec(db.conn_, "PRAGMA wal_checkpoint(PASSIVE);");
-    // A read transaction of its own so nobody checkpoints past it while the file is read.
-    db.exec(db.conn_, "BEGIN;");
-    db.exec(db.conn_, "SELECT COUNT(1) FROM _litestream_seq;");
-    size_ = fileio::file_size(db.db_fd_, db.path());
+    db.exec(conn_, "PRAGMA wal_checkpoint(PASSIVE);");
+    // A read transaction so nobody checkpoints into the file while it is read (SQLite backfills
+    // nothing while a reader holds read mark 0, and never past any reader's snapshot).
+    db.exec(conn_, "BEGIN;");
+    db.exec(conn_, "SELECT COUNT(1) FROM _litestream_seq;");
+    fd_ = db.db_fd_;
+    size_ = fileio::file_size(fd_, db.path());
   } catch (...) {
-    sqlite3_exec(db.conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    db.snapshotting_ = false;
+    sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(conn_);
     throw;
   }
+  ++db.views_;
 }
 
 Db::SnapshotView::~SnapshotView() {
-  sqlite3_exec(db_.conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
-  db_.snapshotting_ = false;
+  std::lock_guard lk(db_.mu_);
+  sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
+  sqlite3_close_v2(conn_);
+  --db_.views_;
 }
 
 size_t Db::SnapshotView::read_at(void* buf, size_t n, int64_t offset) const {
-  return fileio::pread_full(db_.db_fd_, buf, n, offset, db_.path());
+  return fileio::pread_full(fd_, buf, n, offset, db_.path());
 }
 
 }  // namespace hs::core

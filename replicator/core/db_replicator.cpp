@@ -11,7 +11,26 @@ std::chrono::steady_clock::duration steady(D d) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
 }
 
+// wait_until with time_point::max() overflows inside libstdc++ (and returns at once): wait instead.
+template <class Pred>
+void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lk, std::chrono::steady_clock::time_point t,
+                Pred pred) {
+  if (t == std::chrono::steady_clock::time_point::max()) {
+    cv.wait(lk, pred);
+  } else {
+    cv.wait_until(lk, t, pred);
+  }
+}
+
+std::chrono::nanoseconds retention_check(const ReplicaOptions& o) {
+  return o.retention_check_interval.count() > 0 ? std::min(o.retention_check_interval, o.retention) : o.retention;
+}
+
 }  // namespace
+
+std::chrono::nanoseconds DbReplicator::stall_after(const ReplicaOptions& o) {
+  return std::max<std::chrono::nanoseconds>(o.sync_interval * 10, std::chrono::seconds(10));
+}
 
 DbReplicator::DbReplicator(DbOptions db, std::chrono::nanoseconds monitor_interval,
                            std::vector<ReplicaSetup> replicas, EventLogFn log)
@@ -19,36 +38,44 @@ DbReplicator::DbReplicator(DbOptions db, std::chrono::nanoseconds monitor_interv
   db_ = std::make_unique<Db>(std::move(db), log_);
   auto now = Steady::now();
   next_db_sync_ = now;
-  for (auto& r : replicas) {
-    replicas_.push_back(std::make_unique<Replica>(*db_, std::move(r.client), std::move(r.options), log_));
-    ReplicaState st;
+  state_ = std::vector<ReplicaState>(replicas.size());
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    replicas_.push_back(
+        std::make_unique<Replica>(*db_, std::move(replicas[i].client), std::move(replicas[i].options), log_));
+    ReplicaState& st = state_[i];
     st.next_sync = now;
     const auto& o = replicas_.back()->options();
-    if (o.retention.count() > 0) {
-      auto check = o.retention_check_interval.count() > 0 ? std::min(o.retention_check_interval, o.retention)
-                                                           : o.retention;
-      st.next_retention = now + steady(check);
-    }
-    state_.push_back(st);
+    if (o.retention.count() > 0) st.next_retention = now + steady(retention_check(o));
   }
 }
 
 DbReplicator::~DbReplicator() {
   {
     std::lock_guard lk(mu_);
-    stopping_ = true;
+    stopping_ = final_sync_go_ = abandon_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (monitor_.joinable()) monitor_.join();
+  for (size_t i = 0; i < state_.size(); ++i) {
+    if (!state_[i].thread.joinable()) continue;
+    replicas_[i]->client().cancel();  // a thread stuck on a silent endpoint returns at once
+    state_[i].thread.join();
+  }
 }
 
-void DbReplicator::start() { thread_ = std::thread([this] { loop(); }); }
+void DbReplicator::start() {
+  std::lock_guard lk(mu_);
+  started_ = true;
+  monitor_ = std::thread([this] { monitor_loop(); });
+  for (size_t i = 0; i < state_.size(); ++i) state_[i].thread = std::thread([this, i] { replica_loop(i); });
+}
 
 DbReplicatorStats DbReplicator::stats() const {
   std::lock_guard lk(mu_);
   return stats_;
 }
 
+// Runs on any thread, never with mu_ held (lock order: the Db's lock, then mu_).
 bool DbReplicator::sync_db(bool force) {
   std::vector<Pos> positions;
   for (auto& r : replicas_) positions.push_back(r->pos());
@@ -69,14 +96,15 @@ bool DbReplicator::sync_db(bool force) {
     std::lock_guard lk(mu_);
     ++stats_.sync_count;
     if (!ok) ++stats_.sync_error_count;
-  }
-  if (changed) {
-    auto now = Clock::now();
-    for (size_t i = 0; i < state_.size(); ++i) {
-      state_[i].dirty = true;
-      replicas_[i]->metrics().mark_pending(now);
+    if (changed) {
+      auto now = Clock::now();
+      for (size_t i = 0; i < state_.size(); ++i) {
+        state_[i].dirty = true;
+        replicas_[i]->metrics().mark_pending(now);
+      }
     }
   }
+  if (changed) cv_.notify_all();
   return ok;
 }
 
@@ -93,7 +121,8 @@ void DbReplicator::schedule_snapshot(size_t i) {
     auto snap = r.max_snapshot(pos.generation);
     if (!snap) return;
     auto age = Clock::now() - snap->created_at;
-    auto next = std::max(std::chrono::nanoseconds(0), interval - std::chrono::duration_cast<std::chrono::nanoseconds>(age));
+    auto next = std::max(std::chrono::nanoseconds(0),
+                         interval - std::chrono::duration_cast<std::chrono::nanoseconds>(age));
     std::time_t t = Clock::to_time_t(snap->created_at);
     char prev[32];
     std::strftime(prev, sizeof prev, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
@@ -104,112 +133,201 @@ void DbReplicator::schedule_snapshot(size_t i) {
   }
 }
 
-bool DbReplicator::run_once(bool force) {
-  auto now = Steady::now();
-  bool ok = true;
-  bool replica_due = false;
-  for (size_t i = 0; i < replicas_.size(); ++i)
-    if (state_[i].dirty && now >= state_[i].next_sync) replica_due = true;
-  // Bring the shadow WAL up to date on its own schedule and right before any upload, so an upload
-  // carries everything committed up to now (lag = one sync-interval, not two).
-  if (force || replica_due || (monitor_interval_.count() > 0 && now >= next_db_sync_)) {
-    if (!sync_db(force)) ok = false;
-    if (monitor_interval_.count() > 0) next_db_sync_ = now + steady(monitor_interval_);
+void DbReplicator::set_busy(size_t i, bool busy) {
+  std::lock_guard lk(mu_);
+  ReplicaState& st = state_[i];
+  st.busy = busy;
+  if (busy) {
+    st.seen_progress = replicas_[i]->progress();
+    st.progress_at = Steady::now();
+  } else if (st.stall_reported) {
+    st.stall_reported = false;
+    replicas_[i]->log().info("replica sync no longer stalled");
   }
-  if (!db_->is_open()) return ok;
-  bool has_generation = !db_->pos().is_zero();
+}
 
-  for (size_t i = 0; i < replicas_.size(); ++i) {
-    Replica& r = *replicas_[i];
-    ReplicaState& st = state_[i];
-    const auto& o = r.options();
-    if (!has_generation) continue;
-    if (o.snapshot_interval.count() > 0 && !st.snapshot_timer_set) schedule_snapshot(i);
-    if (!force && now >= st.next_snapshot) {
-      try {
-        r.snapshot();
-      } catch (const std::exception& e) {
-        r.log().error("snapshotter error", {{"error", e.what()}});
-      }
-      st.next_snapshot = now + steady(o.snapshot_interval);
+// The timers of state_[i] belong to replica i's thread; `dirty` and the watchdog fields are shared.
+bool DbReplicator::replica_step(size_t i, bool force) {
+  Replica& r = *replicas_[i];
+  ReplicaState& st = state_[i];
+  const auto& o = r.options();
+  auto now = Steady::now();
+  bool sync_due;
+  {
+    std::lock_guard lk(mu_);
+    sync_due = force || (st.dirty && now >= st.next_sync);
+  }
+  // Bring the shadow WAL up to date right before an upload, so it carries everything committed up
+  // to now (lag = one sync-interval, not two). The final phase had its forced sync already.
+  if (sync_due && !force) sync_db();
+  Pos pos = db_->pos();
+  if (pos.is_zero()) {
+    // No database or no generation yet: nothing to upload; look again after sync-interval.
+    st.next_sync = now + steady(o.sync_interval);
+    return !force || !db_->is_open();
+  }
+  bool ok = true;
+  if (o.snapshot_interval.count() > 0 && !st.snapshot_timer_set) schedule_snapshot(i);
+  if (!force && now >= st.next_snapshot) {
+    try {
+      r.snapshot();
+    } catch (const std::exception& e) {
+      r.log().error("snapshotter error", {{"error", e.what()}});
     }
-    if (!force && now >= st.next_retention) {
-      try {
-        r.enforce_retention();
-      } catch (const std::exception& e) {
-        r.log().error("retainer error", {{"error", e.what()}});
-      }
-      auto check = o.retention_check_interval.count() > 0 ? std::min(o.retention_check_interval, o.retention)
-                                                           : o.retention;
-      st.next_retention = now + steady(check);
+    st.next_snapshot = now + steady(o.snapshot_interval);
+  }
+  if (!force && now >= st.next_retention) {
+    try {
+      r.enforce_retention();
+    } catch (const std::exception& e) {
+      r.log().error("retainer error", {{"error", e.what()}});
     }
-    if (force || (st.dirty && now >= st.next_sync)) {
+    st.next_retention = now + steady(retention_check(o));
+  }
+  if (sync_due) {
+    {
       // Cleared before the upload: a change noticed during it marks the replica dirty again.
+      std::lock_guard lk(mu_);
       st.dirty = false;
-      try {
-        r.sync();
-      } catch (const std::exception& e) {
-        st.dirty = true;  // retried after sync-interval, from a position recomputed from the replica
-        ok = false;
-        r.log().error("monitor error", {{"error", e.what()}});
-        std::lock_guard lk(mu_);
-        ++stats_.replica_sync_error_count;
-      }
-      st.next_sync = now + steady(o.sync_interval);
     }
+    try {
+      r.sync();
+    } catch (const std::exception& e) {
+      ok = false;
+      if (force) {
+        log_.error("error closing db", {{"error", "sync replica " + r.name() + ": " + e.what()}});
+      } else {
+        r.log().error("monitor error", {{"error", e.what()}});
+      }
+      std::lock_guard lk(mu_);
+      st.dirty = true;  // retried after sync-interval, from a position recomputed from the replica
+      ++stats_.replica_sync_error_count;
+    }
+    st.next_sync = now + steady(o.sync_interval);
   }
   return ok;
 }
 
-void DbReplicator::loop() {
+void DbReplicator::replica_loop(size_t i) {
+  ReplicaState& st = state_[i];
   std::unique_lock lk(mu_);
   while (!stopping_) {
-    lk.unlock();
-    try {
-      run_once(false);
-    } catch (const std::exception& e) {
-      // Never let an unexpected error end the thread silently: log it and try again next tick.
-      log_.error("sync error", {{"error", e.what()}});
-      auto retry = Steady::now() + steady(std::max<std::chrono::nanoseconds>(monitor_interval_, std::chrono::seconds(1)));
-      next_db_sync_ = retry;
-      for (auto& st : state_) st.next_sync = std::max(st.next_sync, retry);
-    }
-    auto wake = Steady::time_point::max();
-    if (monitor_interval_.count() > 0) wake = next_db_sync_;
-    for (const auto& st : state_) {
+    auto now = Steady::now();
+    bool due = (st.dirty && now >= st.next_sync) || now >= st.next_snapshot || now >= st.next_retention;
+    if (!due) {
+      auto wake = std::min(st.next_snapshot, st.next_retention);
       if (st.dirty) wake = std::min(wake, st.next_sync);
-      wake = std::min({wake, st.next_snapshot, st.next_retention});
+      // Woken early by sync_db (dirty) or stop; the predicate-less wait re-checks everything.
+      if (wake == Steady::time_point::max()) {
+        cv_.wait(lk);
+      } else {
+        cv_.wait_until(lk, wake);
+      }
+      continue;
     }
+    lk.unlock();
+    set_busy(i, true);
+    try {
+      replica_step(i, false);
+    } catch (const std::exception& e) {
+      // Never let an unexpected error end the thread silently: log it and try again later.
+      replicas_[i]->log().error("monitor error", {{"error", e.what()}});
+      st.next_sync = Steady::now() + steady(std::max<std::chrono::nanoseconds>(
+                                         replicas_[i]->options().sync_interval, std::chrono::seconds(1)));
+    }
+    set_busy(i, false);
     lk.lock();
-    if (wake == Steady::time_point::max()) {
-      cv_.wait(lk, [&] { return stopping_; });
-    } else {
-      cv_.wait_until(lk, wake, [&] { return stopping_; });
+  }
+  // Shutdown: upload what this replica lacks once the final shadow sync is done.
+  cv_.wait(lk, [&] { return final_sync_go_; });
+  if (abandon_) return;
+  lk.unlock();
+  bool ok = false;
+  try {
+    ok = replica_step(i, true);
+  } catch (const std::exception& e) {
+    log_.error("error closing db", {{"error", "sync replica " + replicas_[i]->name() + ": " + e.what()}});
+  }
+  lk.lock();
+  st.final_done = true;
+  st.final_ok = ok;
+  cv_.notify_all();
+}
+
+void DbReplicator::check_stalls(Steady::time_point now) {
+  for (size_t i = 0; i < state_.size(); ++i) {
+    ReplicaState& st = state_[i];
+    if (!st.busy) continue;
+    Replica& r = *replicas_[i];
+    int64_t p = r.progress();
+    if (p != st.seen_progress) {
+      st.seen_progress = p;
+      st.progress_at = now;
+      continue;
     }
+    auto idle = std::chrono::duration_cast<std::chrono::nanoseconds>(now - st.progress_at);
+    if (st.stall_reported || idle < stall_after(r.options())) continue;
+    st.stall_reported = true;
+    ++stats_.replica_stall_count;
+    r.log().error("replica sync stalled", {{"no-progress-for", LogValue::duration(idle)}, {"position", r.pos().str()}});
   }
 }
 
-bool DbReplicator::stop() {
-  {
-    std::lock_guard lk(mu_);
-    stopping_ = true;
+void DbReplicator::monitor_loop() {
+  std::unique_lock lk(mu_);
+  while (!stopping_) {
+    auto now = Steady::now();
+    if (monitor_interval_.count() > 0 && now >= next_db_sync_) {
+      next_db_sync_ = now + steady(monitor_interval_);
+      lk.unlock();
+      sync_db();  // logs its own errors
+      lk.lock();
+      now = Steady::now();
+    }
+    check_stalls(now);
+    auto wake = monitor_interval_.count() > 0 ? next_db_sync_ : Steady::time_point::max();
+    if (std::any_of(state_.begin(), state_.end(), [](const ReplicaState& s) { return s.busy; }))
+      wake = std::min(wake, now + std::chrono::seconds(1));
+    wait_until(cv_, lk, wake, [&] { return stopping_; });
   }
+}
+
+bool DbReplicator::stop(Steady::time_point deadline) {
+  std::unique_lock lk(mu_);
+  bool started = started_;
+  stopping_ = true;
+  lk.unlock();
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (monitor_.joinable()) monitor_.join();  // bounded: local work only
   // Final sync: whatever was committed before the signal must reach every replica, so it never
   // takes the "nothing changed" shortcut.
-  bool ok = true;
-  if (!sync_db(true)) ok = false;
-  if (db_->is_open() && !db_->pos().is_zero()) {
-    for (auto& r : replicas_) {
-      try {
-        r->sync();
-      } catch (const std::exception& e) {
-        ok = false;
-        log_.error("error closing db", {{"error", "sync replica " + r->name() + ": " + e.what()}});
-      }
-    }
+  bool ok = sync_db(true);
+  if (!started) {  // stop() without start(): the final uploads on this thread
+    for (size_t i = 0; i < replicas_.size(); ++i)
+      if (!replica_step(i, true)) ok = false;
+    db_->close();
+    return ok;
   }
+  lk.lock();
+  final_sync_go_ = true;
+  cv_.notify_all();
+  auto all_done = [&] {
+    return std::all_of(state_.begin(), state_.end(), [](const ReplicaState& s) { return s.final_done; });
+  };
+  wait_until(cv_, lk, deadline, all_done);
+  for (size_t i = 0; i < state_.size(); ++i) {
+    if (state_[i].final_done) continue;
+    Replica& r = *replicas_[i];
+    r.log().error("replica did not finish its final sync before the shutdown deadline, cancelling",
+                  {{"position", r.pos().str()}});
+    r.client().cancel();
+  }
+  lk.unlock();
+  // Cancelled S3 requests fail within a second; file replicas do bounded local I/O.
+  for (auto& st : state_)
+    if (st.thread.joinable()) st.thread.join();
+  for (const auto& st : state_)
+    if (!st.final_ok) ok = false;
   db_->close();
   return ok;
 }

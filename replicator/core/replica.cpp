@@ -98,19 +98,22 @@ class DbFileReader : public Reader {
   int64_t pos_ = 0;
 };
 
-// Counts what passes through (the uncompressed size of a segment is litestream's sz=).
+// Counts what passes through (the uncompressed size of a segment is litestream's sz=), and reports
+// it as the replica's progress.
 class CountingReader : public Reader {
  public:
-  explicit CountingReader(Reader& r) : r_(r) {}
+  CountingReader(Reader& r, std::atomic<int64_t>& progress) : r_(r), progress_(progress) {}
   size_t read(void* buf, size_t n) override {
     size_t got = r_.read(buf, n);
     count_ += int64_t(got);
+    progress_.fetch_add(int64_t(got), std::memory_order_relaxed);
     return got;
   }
   int64_t count() const { return count_; }
 
  private:
   Reader& r_;
+  std::atomic<int64_t>& progress_;
   int64_t count_ = 0;
 };
 
@@ -127,38 +130,56 @@ void Replica::sync() {
   try {
     Pos dpos = db_.pos();
     if (dpos.is_zero()) throw Error("no generation, waiting for data");
-    log_.debug("replica sync", {{"position", dpos.str()}});
-    if (pos_.generation != dpos.generation) {
-      if (client_->snapshots(dpos.generation).empty()) {
-        SnapshotInfo info = snapshot();
-        if (info.generation != dpos.generation) throw Error("generation changed during snapshot, exiting sync");
-      }
-      Pos p;
-      try {
-        p = calc_pos(dpos.generation);
-      } catch (const std::exception& e) {
-        throw Error(std::string("cannot determine replica position: ") + e.what());
-      }
-      log_.debug("replica sync: calc new pos", {{"position", p.str()}});
-      pos_ = p;
-    }
-    while (sync_wal()) {
+    try {
+      sync_generation(dpos);
+    } catch (const std::exception& e) {
+      // The replication thread started a new generation (and removed the old one's shadow files)
+      // while this replica uploaded: not an error of the replica; go on with the new generation.
+      Pos now = db_.pos();
+      if (now.is_zero() || now.generation == dpos.generation) throw;
+      log_.info("replica sync: generation changed during sync, restarting",
+                {{"generation", now.generation}, {"error", e.what()}});
+      set_pos(Pos{});
+      sync_generation(now);
     }
   } catch (...) {
-    pos_ = Pos{};
+    set_pos(Pos{});
     metrics_->sync_errors.inc();
     throw;
   }
   metrics_->mark_synced(Clock::now());
 }
 
+void Replica::sync_generation(const Pos& dpos) {
+  log_.debug("replica sync", {{"position", dpos.str()}});
+  if (pos().generation != dpos.generation) {
+    if (client_->snapshots(dpos.generation).empty()) {
+      SnapshotInfo info = snapshot();
+      if (info.generation != dpos.generation) throw Error("generation changed during snapshot, exiting sync");
+    }
+    Pos p;
+    try {
+      p = calc_pos(dpos.generation);
+    } catch (const std::exception& e) {
+      throw Error(std::string("cannot determine replica position: ") + e.what());
+    }
+    log_.debug("replica sync: calc new pos", {{"position", p.str()}});
+    set_pos(p);
+  }
+  while (sync_wal()) {
+  }
+}
+
 bool Replica::sync_wal() {
-  // ShadowWALReader: the rest of the current index, or the start of the next one.
-  Pos pos = pos_;
+  // ShadowWALReader: the rest of the current index, or the start of the next one. Opened and sized
+  // under the Db's lock, so the size ends on a transaction the replication thread finished copying.
+  std::unique_lock db_lock(db_.mutex());
+  Pos pos = this->pos();
+  int64_t page_size = db_.page_size();
   std::string path = db_.shadow_wal_path(pos.generation, pos.index);
   fileio::Fd fd = fileio::open_file(path, O_RDONLY, 0, true);
   if (!fd) throw Error("replica wal reader: open " + path + ": no such file or directory");
-  int64_t size = wal::frame_align(fileio::file_size(fd.get(), path), db_.page_size());
+  int64_t size = wal::frame_align(fileio::file_size(fd.get(), path), page_size);
   if (pos.offset > size)
     throw Error("replica wal reader: wal reader offset too high: " + std::to_string(pos.offset) + " > " +
                 std::to_string(size));
@@ -170,23 +191,24 @@ bool Replica::sync_wal() {
     pos = next;
     path = next_path;
     fd = std::move(nfd);
-    size = wal::frame_align(fileio::file_size(fd.get(), path), db_.page_size());
+    size = wal::frame_align(fileio::file_size(fd.get(), path), page_size);
     if (size == 0) return false;
   }
+  db_lock.unlock();
 
-  int64_t fs = wal::frame_size(db_.page_size());
+  int64_t fs = wal::frame_size(page_size);
   int64_t first_frame = pos.offset == 0 ? wal::kHeaderSize : pos.offset;
   log_.info("write wal segment", {{"position", pos.str()}});
   auto start = SteadyClock::now();
-  ShadowSegmentReader raw(std::move(fd), path, pos, size, db_.page_size());
-  CountingReader counted(raw);
+  ShadowSegmentReader raw(std::move(fd), path, pos, size, page_size);
+  CountingReader counted(raw, source_bytes_);
   Lz4CompressReader lz4(counted);
   client_->write_wal_segment(pos, lz4);
-  pos_ = Pos{pos.generation, pos.index, size};
+  set_pos(Pos{pos.generation, pos.index, size});
   metrics_->wal_bytes.inc(double(counted.count()));
   metrics_->frames.inc(double((size - first_frame) / fs));
-  metrics_->wal_index.set(double(pos_.index));
-  metrics_->wal_offset.set(double(pos_.offset));
+  metrics_->wal_index.set(double(pos.index));
+  metrics_->wal_offset.set(double(size));
   log_.info("wal segment written", {{"position", pos.str()},
                                     {"elapsed", elapsed_since(start)},
                                     {"sz", counted.count()}});
@@ -194,14 +216,13 @@ bool Replica::sync_wal() {
 }
 
 SnapshotInfo Replica::snapshot() {
-  if (!db_.is_open()) throw Error("no database available");
   Db::SnapshotView view(db_);
-  Pos pos = db_.pos();
-  if (pos.is_zero()) throw Error("no generation");
+  const Pos& pos = view.pos();
   log_.info("write snapshot", {{"position", pos.str()}});
   auto start = SteadyClock::now();
   DbFileReader file(view);
-  Lz4CompressReader lz4(file);
+  CountingReader counted(file, source_bytes_);
+  Lz4CompressReader lz4(counted);
   SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
   metrics_->snapshots.inc();
   log_.info("snapshot written",

@@ -2,9 +2,12 @@
 // Replica: ships one Db's shadow WAL to one ReplicaClient (litestream v0.3.13's Replica).
 // Snapshots at generation start (the database file, LZ4-framed, streamed), one LZ4 WAL segment per
 // sync with changes, position recovery from the replica itself after a restart or an error
-// (calcPos), periodic snapshots and retention. Owned and driven by a DbReplicator thread.
+// (calcPos), periodic snapshots and retention. Owned by a DbReplicator and driven by a thread of its
+// own, so a slow or silent storage never holds back another replica of the same database.
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -35,7 +38,15 @@ class Replica {
   metrics::ReplicaMetrics& metrics() { return *metrics_; }
 
   // Where the replica is: the end of the last uploaded segment. Zero when unknown (start, error).
-  Pos pos() const { return pos_; }
+  // Safe to call from any thread (the Db's cleanup reads it while this replica uploads).
+  Pos pos() const {
+    std::lock_guard lk(pos_mu_);
+    return pos_;
+  }
+
+  // Moves whenever this replica reads its source or its client moves bytes: a sync whose progress
+  // stands still for long is stalled, not slow (DbReplicator's watchdog).
+  int64_t progress() const { return source_bytes_.load(std::memory_order_relaxed) + client_->progress(); }
 
   // Replica.Sync: snapshot if the generation has none, recover the position if needed, then upload
   // the shadow WAL from the position to its end, one segment per index. Any error resets the
@@ -58,13 +69,20 @@ class Replica {
  private:
   // Uploads one segment from pos_; returns false when there is nothing left to upload.
   bool sync_wal();
+  void set_pos(Pos p) {
+    std::lock_guard lk(pos_mu_);
+    pos_ = std::move(p);
+  }
+  void sync_generation(const Pos& dpos);
 
   Db& db_;
   std::unique_ptr<ReplicaClient> client_;
   ReplicaOptions opt_;
   EventLog log_;
   metrics::ReplicaMetrics* metrics_;
-  Pos pos_;
+  mutable std::mutex pos_mu_;
+  Pos pos_;  // written by this replica's thread only
+  std::atomic<int64_t> source_bytes_{0};
 };
 
 }  // namespace hs::core

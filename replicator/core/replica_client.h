@@ -46,6 +46,14 @@ class ReplicaClient {
   virtual WalSegmentInfo write_wal_segment(const Pos& pos, Reader& data) = 0;
   virtual std::unique_ptr<Reader> open_wal_segment(const Pos& pos) = 0;
   virtual void delete_wal_segments(const std::vector<Pos>& positions) = 0;
+
+  // Shutdown budget exceeded: makes every in-flight and later request fail fast with an Error
+  // (an S3 request stuck on a silent endpoint would otherwise run to its own deadline). One-way.
+  // Clients whose calls are bounded local I/O need not do anything.
+  virtual void cancel() {}
+  // A counter that moves whenever bytes move to or from storage (monotonic; 0 if not tracked), so
+  // a watchdog can tell a slow transfer from a stalled one.
+  virtual int64_t progress() const { return 0; }
 };
 
 }  // namespace hs::core

@@ -32,6 +32,8 @@ class S3ReplicaClient : public core::ReplicaClient {
   core::WalSegmentInfo write_wal_segment(const core::Pos& pos, core::Reader& data) override;
   std::unique_ptr<core::Reader> open_wal_segment(const core::Pos& pos) override;
   void delete_wal_segments(const std::vector<core::Pos>& positions) override;
+  void cancel() override { http_.cancel(); }
+  int64_t progress() const override { return http_.progress(); }
 
   // Lower-level operations, public for tests and tools.
   // Every object under `prefix`, following pages; with a delimiter, "sub-directories" are

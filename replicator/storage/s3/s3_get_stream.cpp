@@ -114,6 +114,7 @@ void S3GetStream::on_done(CURLcode rc) {
   if (status_ == 0) curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status_);
   long want = resume_from_ > 0 ? 206 : 200;
   std::string why;
+  if (rc == CURLE_ABORTED_BY_CALLBACK) http_.throw_if_cancelled("S3 GET " + http_.object_name(req_.key));
   if (rc != CURLE_OK) {
     why = "S3 GET " + http_.object_name(req_.key) + ": " + (errbuf_[0] ? errbuf_ : curl_easy_strerror(rc)) +
           " after " + std::to_string(delivered_) + " bytes";

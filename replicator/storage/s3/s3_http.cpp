@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <random>
-#include <thread>
 
 #include "storage/s3/s3_xml.h"
 
@@ -118,6 +117,10 @@ curl_slist* S3Http::configure(CURL* h, const S3Request& req, std::string_view pa
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(opts_.stall_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  // Polled by libcurl at least once a second, even on a silent connection: cancellation and progress.
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &S3Http::on_transfer_progress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<S3Http*>(this));
 
   curl_slist* headers = nullptr;
   // S3 (and Swift's s3api) require the payload hash header; libcurl signs the value given here.
@@ -200,7 +203,34 @@ void S3Http::backoff(int next_attempt, const std::string& why) const {
     opts_.on_retry(why + " (attempt " + std::to_string(next_attempt) + "/" +
                    std::to_string(opts_.retry.max_attempts) + " in " + std::to_string(delay.count()) + "ms)");
   }
-  std::this_thread::sleep_for(delay);
+  std::unique_lock lk(cancel_mu_);
+  cancel_cv_.wait_for(lk, delay, [&] { return cancelled_.load(); });
+  lk.unlock();
+  throw_if_cancelled(why);
+}
+
+void S3Http::cancel() const {
+  {
+    std::lock_guard lk(cancel_mu_);
+    cancelled_.store(true);
+  }
+  cancel_cv_.notify_all();
+}
+
+void S3Http::throw_if_cancelled(std::string_view what) const {
+  if (cancelled_.load()) throw core::Error(std::string(what) + ": cancelled (shutdown timeout)");
+}
+
+int S3Http::on_transfer_progress(void* self, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* http = static_cast<S3Http*>(self);
+  // Per thread, not per transfer: two transfers interleaved on one thread (restore's streams) can
+  // only count as more progress, never hide a stall of the replication thread's single transfer.
+  thread_local curl_off_t last = -1;
+  if (dlnow + ulnow != last) {
+    last = dlnow + ulnow;
+    http->progress_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return http->cancelled_.load() ? 1 : 0;  // non-zero: CURLE_ABORTED_BY_CALLBACK
 }
 
 std::string S3Http::region() const {
@@ -237,6 +267,7 @@ S3Response S3Http::perform(const S3Request& req) const {
   std::string payload_sha = req.body.empty() ? kEmptySha256 : sha256_hex(req.body);
   bool region_switched = false;
   for (int attempt = 1;; ++attempt) {
+    throw_if_cancelled(std::string("S3 ") + req.op + " " + object_name(req.key));
     CURL* h = thread_handle.get();
     S3Response resp;
     char errbuf[CURL_ERROR_SIZE] = {0};
@@ -255,6 +286,7 @@ S3Response S3Http::perform(const S3Request& req) const {
     curl_slist_free_all(headers);
 
     std::string why;
+    if (rc == CURLE_ABORTED_BY_CALLBACK) throw_if_cancelled(std::string("S3 ") + req.op + " " + object_name(req.key));
     if (rc != CURLE_OK) {
       why = std::string("S3 ") + req.op + " " + object_name(req.key) + ": " +
             (errbuf[0] ? errbuf : curl_easy_strerror(rc)) + " (" + url(req.key, req.query) + ")";

@@ -5,6 +5,8 @@
 // Each thread reuses one CURL handle, so requests on a thread reuse its kept-alive connection.
 #include <curl/curl.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -67,7 +69,17 @@ class S3Http {
   static bool retryable_status(long status, std::string_view body);
   static bool retryable_curl(CURLcode rc);
   // Sleeps before attempt `next_attempt` (2, 3, ...) and reports why through opts.on_retry.
+  // Returns at once, throwing, when cancel() is called meanwhile.
   void backoff(int next_attempt, const std::string& why) const;
+
+  // Aborts every transfer in flight (libcurl's progress callback polls it at least once a second)
+  // and makes later requests and backoffs throw at once. One-way: used when shutdown runs out of time.
+  void cancel() const;
+  bool cancelled() const { return cancelled_.load(); }
+  // Throws the "cancelled" error for `what` if cancel() was called.
+  void throw_if_cancelled(std::string_view what) const;
+  // Moves whenever a transfer sends or receives bytes (see ReplicaClient::progress).
+  int64_t progress() const { return progress_.load(std::memory_order_relaxed); }
   // Per-attempt deadline of a buffered request with a body of `body_bytes` (see S3Options).
   long request_timeout_ms(size_t body_bytes) const;
 
@@ -91,6 +103,13 @@ class S3Http {
   mutable std::mutex mu_;  // guards the two below (requests run on several threads)
   mutable S3Addressing addr_;
   mutable std::string sigv4_;  // "aws:amz:<region>:s3"
+
+  static int on_transfer_progress(void* self, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                                  curl_off_t ulnow);
+  mutable std::atomic<bool> cancelled_{false};
+  mutable std::atomic<int64_t> progress_{0};
+  mutable std::mutex cancel_mu_;  // with cancel_cv_: wakes a backoff sleep on cancel()
+  mutable std::condition_variable cancel_cv_;
 };
 
 }  // namespace hs::storage

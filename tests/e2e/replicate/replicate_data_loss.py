@@ -8,13 +8,18 @@ processes: our replicator on a file replica, the app as a sqlite3 connection in 
    to reach the replica while idle and on the final sync at SIGTERM.
 2. database replaced: the database file is deleted and another copied in while replicating; the
    newest restore must be the new database, never the deleted one.
-3. the app's own TRUNCATE checkpoints racing ours: no ERROR lines, no lost row.
+3. a silent S3 endpoint (accepts, never answers) listed before a file replica: the file replica
+   keeps up, the stall is an ERROR within a bounded time, SIGTERM is honoured within
+   shutdown-timeout with the file replica complete, and the exit status says the S3 replica failed.
+4. the app's own TRUNCATE checkpoints racing ours: no ERROR lines, no lost row.
 """
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -141,6 +146,99 @@ def database_replaced(ours):
         s.cleanup()
 
 
+class SilentServer:
+    """Accepts TCP connections on 127.0.0.1 and never reads or answers: a hung S3 endpoint."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(c)
+
+    def close(self):
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+def hung_s3_endpoint(ours):
+    s = h.Scratch("loss-hung-s3")
+    silent = SilentServer()
+    try:
+        db, replica = s.path("app.db"), s.path("replica")
+        cfg = s.path("r.yml")
+        with open(cfg, "w") as f:
+            f.write("shutdown-timeout: 5s\n"
+                    "dbs:\n  - path: %s\n    replicas:\n"
+                    "      - name: silent\n        type: s3\n        bucket: b\n"
+                    "        endpoint: http://127.0.0.1:%d\n        force-path-style: true\n"
+                    "        access-key-id: k\n        secret-access-key: s\n        sync-interval: 1s\n"
+                    "      - name: disk\n        type: file\n        path: %s\n        sync-interval: 1s\n"
+                    % (db, silent.port, replica))
+        con = app(db)
+        con.execute("INSERT INTO t(id, v) VALUES(0, randomblob(100))")
+        started = time.time()
+        rep = s.start([ours, "replicate", "-config", cfg], "replicate.log")
+        next_id = 1
+        end = time.time() + 8
+        while time.time() < end:
+            con.execute("INSERT INTO t(id, v) VALUES(?, randomblob(100))", (next_id,))
+            next_id += 1
+            time.sleep(0.05)
+        time.sleep(2.5)  # every commit is now more than two sync intervals old
+        ids = restored_ids(ours, s, replica, "live.db")
+        want = set(range(0, next_id))
+        if ids != want:
+            h.fail("hung S3: the file replica has %d of %d rows while the S3 replica hangs" % (len(ids), len(want)))
+        h.log("hung S3: file replica kept up (%d rows) beside a silent S3 endpoint" % len(want))
+
+        # The stall is reported while it lasts: sync-interval 1s -> no progress for 10 s is a stall.
+        stalled_at = None
+        while time.time() < started + 25:
+            text = open(s.path("replicate.log")).read()
+            if re.search(r'level=ERROR msg="replica sync stalled".*replica=silent', text):
+                stalled_at = time.time() - started
+                break
+            time.sleep(0.5)
+        if stalled_at is None:
+            h.fail("hung S3: no ERROR 'replica sync stalled' within 25 s:\n" + text[-3000:])
+        h.log("hung S3: stall reported at ERROR %.1f s after start" % stalled_at)
+
+        con.execute("INSERT INTO t(id, v) VALUES(?, randomblob(100))", (next_id,))
+        last = next_id
+        next_id += 1
+        t0 = time.time()
+        rc = s.stop(rep, timeout=30)
+        took = time.time() - t0
+        if took > 5 + 3:
+            h.fail("hung S3: SIGTERM took %.1f s, shutdown-timeout is 5 s" % took)
+        if rc == 0:
+            h.fail("hung S3: replicate exited 0 although the S3 replica's final sync cannot have succeeded")
+        text = open(s.path("replicate.log")).read()
+        if "did not finish its final sync before the shutdown deadline" not in text:
+            h.fail("hung S3: no ERROR naming the replica that ran out of shutdown time:\n" + text[-3000:])
+        ids = restored_ids(ours, s, replica, "final.db")
+        if last not in ids or ids != set(range(0, next_id)):
+            h.fail("hung S3: after SIGTERM the file replica has %d of %d rows (last commit %s)" %
+                   (len(ids), next_id, "present" if last in ids else "missing"))
+        h.log("hung S3: SIGTERM honoured in %.1f s (exit %d), file replica complete with the last commit" %
+              (took, rc))
+        con.close()
+    finally:
+        s.cleanup()
+        silent.close()
+
+
 def app_truncate_checkpoints(ours):
     s = h.Scratch("loss-truncate")
     try:
@@ -190,6 +288,7 @@ def main():
     ours, _ = h.binaries()
     coarse_timestamps(ours)
     database_replaced(ours)
+    hung_s3_endpoint(ours)
     app_truncate_checkpoints(ours)
     h.log("PASS")
 
