@@ -1,4 +1,4 @@
-# Release artifacts (issue 6): `cmake --build build --target release` writes build/release/:
+# Release artifacts: `cmake --build build --target release` writes build/release/:
 #   terraform-provider-homeserver_<V>_linux_{amd64,arm64}.zip, _SHA256SUMS, _manifest.json, [_SHA256SUMS.sig]
 #   homeserver-replicator_<V>.oci.tar (+ .digest): the replicator image for linux/amd64 and linux/arm64
 # <V> is project(... VERSION) and nothing else.
@@ -101,7 +101,7 @@ set(HS_RELEASE_DIR ${CMAKE_BINARY_DIR}/release)
 set(arm64_dir ${CMAKE_BINARY_DIR}/release-arm64)
 set(version ${PROJECT_VERSION})
 if(NOT TARGET terraform-provider-homeserver)
-  message(STATUS "release: no terraform-provider-homeserver target (HOMESERVER_BUILD_PROVIDER off or not written yet): "
+  message(STATUS "release: no terraform-provider-homeserver target (HOMESERVER_BUILD_PROVIDER is off): "
                  "the release target packages the replicator image only")
 endif()
 

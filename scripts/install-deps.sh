@@ -4,8 +4,15 @@
 #   scripts/install-deps.sh build    compilers and libraries (enough for the demo)
 #   scripts/install-deps.sh test     build + what the tests start (S3 server, podman, npm tools)
 #   scripts/install-deps.sh release  test + arm64 cross toolchain, qemu, image tools
+#   scripts/install-deps.sh list [LEVEL]   prints the packages LEVEL names, one a line, installs nothing
+#                                          (scripts/check-deps.py checks the builds against it)
 set -euo pipefail
 level=${1:-test}
+list_only=false
+if [[ $level == list ]]; then
+  list_only=true
+  level=${2:-test}
+fi
 
 BUILD_PKGS=(build-essential cmake ninja-build pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libsqlite3-dev libcurl4-openssl-dev
@@ -13,7 +20,8 @@ BUILD_PKGS=(build-essential cmake ninja-build pkg-config git ca-certificates
   sqlite3 lz4)
 TEST_PKGS=(python3 curl openssl procps psmisc unzip zip xattr
   swift swift-proxy swift-account swift-container swift-object memcached
-  podman buildah skopeo runc catatonit gnupg python3-yaml)
+  podman buildah skopeo runc catatonit gnupg python3-yaml
+  clang libclang-rt-14-dev)  # the fuzz targets (tests/fuzz): libFuzzer, ASan, UBSan
 RELEASE_PKGS=(crossbuild-essential-arm64 qemu-user-static dpkg-dev)
 # libyaml-cpp-dev cannot be installed for amd64 and arm64 at once: release-prep.sh unpacks the arm64 one.
 RELEASE_ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libssl-dev:arm64 libsqlite3-dev:arm64
@@ -24,6 +32,11 @@ pkgs=("${BUILD_PKGS[@]}")
 # Node.js may already come from elsewhere with its own npm (Debian's npm then conflicts).
 if [[ $level != build ]] && ! command -v npm >/dev/null; then pkgs+=(nodejs npm); fi
 [[ $level == release ]] && pkgs+=("${RELEASE_PKGS[@]}")
+if $list_only; then
+  printf '%s\n' "${pkgs[@]}"
+  [[ $level == release ]] && printf '%s\n' "${RELEASE_ARM64_PKGS[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
