@@ -160,7 +160,9 @@ class Decoder {
       fail(path, "malformed refinements of an unknown value" + (e.empty() ? "" : ": " + e));
       return false;
     }
-    for (const auto& [k, v] : tree->entries) {
+    for (const auto& entry : tree->entries) {
+      const Node& k = entry.first;  // not a structured binding: clang 14 cannot capture those
+      const Node& v = entry.second;
       if (k.kind != Node::Kind::Int) continue;
       auto bound = [&](std::optional<std::pair<Number, bool>>& out) {
         if (v.kind != Node::Kind::Array || v.items.size() != 2 || v.items[1].kind != Node::Kind::Bool) return false;

@@ -47,7 +47,10 @@ struct NestedBlock;
 struct Block {
   Block() = default;
   // Block{{attr(...), ...}, {NestedBlock{...}, ...}}
-  explicit Block(std::vector<Attribute> attributes_, std::vector<NestedBlock> block_types_ = {});
+  // (Two constructors, not a `= {}` default argument: clang 14 rejects that default while
+  // NestedBlock is incomplete, and the fuzz targets are built with clang.)
+  explicit Block(std::vector<Attribute> attributes_);
+  explicit Block(std::vector<Attribute> attributes_, std::vector<NestedBlock> block_types_);
 
   std::vector<Attribute> attributes;
   std::vector<NestedBlock> block_types;
@@ -74,6 +77,7 @@ struct NestedBlock {
 
 inline Block::Block(std::vector<Attribute> attributes_, std::vector<NestedBlock> block_types_)
     : attributes(std::move(attributes_)), block_types(std::move(block_types_)) {}
+inline Block::Block(std::vector<Attribute> attributes_) : attributes(std::move(attributes_)) {}
 
 struct Schema {
   int64_t version = 0;  // bump when the state layout changes; Resource::upgrade sees the old one

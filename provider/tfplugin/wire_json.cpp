@@ -50,7 +50,7 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
       Node k;
       k.kind = Node::Kind::String;
       k.s = std::move(key_);
-      parent.entries.emplace_back(std::move(k), std::move(n));
+      parent.entries.push_back({std::move(k), std::move(n)});
     }
     return true;
   }

@@ -11,6 +11,8 @@
 
 namespace tfplugin::wire {
 
+struct Entry;
+
 struct Node {
   enum class Kind { Nil, Bool, Int, Uint, Float, NumberText, String, Binary, Array, Map, Ext };
   Kind kind = Kind::Nil;
@@ -21,9 +23,15 @@ struct Node {
   std::string s;              // String, Binary, NumberText (JSON numbers), Ext payload
   int8_t ext_code = 0;
   std::vector<Node> items;    // Array
-  std::vector<std::pair<Node, Node>> entries;  // Map, in wire order
+  std::vector<Entry> entries;  // Map, in wire order
 
   const char* kind_name() const;
+};
+
+// A map entry. Not std::pair<Node, Node>: clang (14) rejects that pair of a still-incomplete Node as
+// a member's element type, and the fuzz targets are built with clang.
+struct Entry {
+  Node first, second;
 };
 
 // Parses exactly one msgpack value filling all of `bytes`; nullopt + error otherwise.
