@@ -528,7 +528,8 @@ std::vector<FieldError> warnings(const AppSpec& s) {
   if (!s.node_selector.empty()) return out;
   for (size_t i = 0; i < s.replicas.size(); ++i)
     if (s.replicas[i].type == "file") {
-      FieldPath at = p({a("replica"), PathStep::at(int64_t(i))});
+      // At the replica's path: terraform shows that line (a path ending at a block shows only the resource).
+      FieldPath at = p({a("replica"), PathStep::at(int64_t(i)), a("path")});
       out.push_back({at, "File replica without node_selector",
                      to_string(at) + " is a directory on one node (\"" + s.replicas[i].path +
                          "\"), but the pods may be scheduled on any node: set node_selector (e.g. { "

@@ -3,6 +3,7 @@
 whose summary names the problem and that points at the offending config line."""
 
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -45,6 +46,26 @@ INVALID = {
     path = "/mnt/b/notes"
   }"""), "Duplicate replica name", 'name = "disk"', "disk"),
     "no_replica": (minimal_app(replicas=""), "Insufficient replica blocks", None, None),
+    # issue 13 inputs. Terraform 1.11 places a diagnostic on a config line only for paths of blocks ending in
+    # an attribute (verify.schedule, readiness_probe.port); inside nested attributes (secret_env["X"].secret,
+    # tolerations[0].operator) and for a block itself it shows the resource. The detail names the full path.
+    "secret_env_bad_secret": (minimal_app(extra='  secret_env = { TOKEN = { secret = "Bad_Name", key = "t" } }\n'),
+                              "Invalid name", None, 'secret_env["TOKEN"].secret'),
+    "probe_two_kinds": (minimal_app(extra='  liveness_probe {\n    tcp_port = 80\n    exec     = ["true"]\n  }\n'),
+                        "Invalid probe", None, "liveness_probe: set exactly one of"),
+    "probe_unknown_port_name": (minimal_app(extra='  readiness_probe {\n    http_path = "/alive"\n'
+                                                  '    port      = "web"\n  }\n'),
+                                "Unknown port name", 'port      = "web"', "readiness_probe.port"),
+    "service_type": (minimal_app(extra='  ports = [{ container_port = 80 }]\n  service {\n    type = "External"\n  }\n'),
+                     "Invalid service type", 'type = "External"', "service.type"),
+    "toleration_operator": (minimal_app(extra='  tolerations = [{ key = "k", operator = "In" }]\n'),
+                            "Invalid operator", None, "tolerations[0].operator"),
+    "replica_credentials_on_file": (minimal_app(replicas="""
+  replica {
+    type               = "file"
+    path               = "/mnt/usb/notes"
+    credentials_secret = "keys"
+  }"""), "Not valid for a file replica", 'credentials_secret = "keys"', "replica[0].credentials_secret"),
 }
 
 
@@ -85,7 +106,26 @@ def case_bad_provider_block():
         ws.cleanup()
 
 
+def case_file_replica_warning():
+    """A file replica without node_selector plans with a warning at the replica block; node_selector silences it."""
+    ws = Workspace("warning")
+    try:
+        ws.write(REQUIRED_PROVIDERS + minimal_app())
+        r = ws.plan()
+        text = r.text()
+        check("Warning: File replica without node_selector" in text, r.describe())
+        check(re.search(r"on main\.tf line \d+.*\n.*\d+:.*path = \"/mnt/usb/notes\"", text),
+              "warning does not point at the file replica's path:\n" + r.describe())
+        check(text.count("Warning: File replica without node_selector") == 1, "warning shown more than once:\n" + r.describe())
+        ws.write(REQUIRED_PROVIDERS + minimal_app(extra='  node_selector = { "kubernetes.io/hostname" = "pi4" }\n'))
+        r = ws.plan()
+        check("Warning: File replica" not in r.text(), r.describe())
+    finally:
+        ws.cleanup()
+
+
 CASES = {name: make_case(*spec) for name, spec in INVALID.items()}
+CASES["file_replica_warning"] = case_file_replica_warning
 CASES["unknown_skipped_in_validate"] = case_unknown_skipped_in_validate
 CASES["bad_provider_block"] = case_bad_provider_block
 

@@ -269,7 +269,7 @@ TEST_CASE("a file replica without node_selector is a warning, not an error") {
   REQUIRE(hs::render::validate(spec).empty());
   auto w = hs::render::warnings(spec);
   REQUIRE(w.size() == 1);
-  CHECK(hs::render::to_string(w[0].path) == "replica[0]");
+  CHECK(hs::render::to_string(w[0].path) == "replica[0].path");
   CHECK_THAT(w[0].detail, Catch::Contains("node_selector"));
   spec.node_selector["kubernetes.io/hostname"] = "pi4";
   CHECK(hs::render::warnings(spec).empty());

@@ -381,7 +381,7 @@ TEST_CASE("a file replica without node_selector warns at the replica's path; nod
   REQUIRE(w);
   CHECK(w->severity == tfplugin::Severity::Warning);
   REQUIRE(w->attribute);
-  CHECK(*w->attribute == AttributePath("replica").index(0));
+  CHECK(*w->attribute == AttributePath("replica").index(0).attr("path"));
   Value pinned = config({{"node_selector", Value::map(Type::string(), {{"kubernetes.io/hostname", S("pi4")}})}});
   CHECK(validate_app(pinned).empty());
   // Not known yet (e.g. from a variable in the validate walk): no advice about it.
