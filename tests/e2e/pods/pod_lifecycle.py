@@ -16,7 +16,9 @@ start) and two replicas that outlive the pod: a file replica on a hostPath and S
   4. both replicas corrupted (the same bytes overwritten in the file replica and, through S3 PUT, in
      the bucket): the restore init container fails and the app never starts; verify fails and pings
      /1 with the error;
-  5. replicas unreachable (S3 endpoint stopped, file replica dir removed): the restore init container
+  5. the file replica's directory missing (a node without the backups): the hostPath (type Directory)
+     keeps the pod from starting at all;
+  6. replicas unreachable (S3 endpoint stopped, file replica dir empty): the restore init container
      fails and the app never starts.
 
 Changes to the test's own copy of the manifests, all for podman 4.3.1 (see docs/image.md):
@@ -54,6 +56,9 @@ APP_LOOP = ("set -e; db=/data/app.db; sq() { sqlite3 -cmd '.timeout 10000' $db \
             "sq 'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT); "
             "CREATE TABLE IF NOT EXISTS boot(rows INTEGER, max_id INTEGER);' >/dev/null; "
             "sq 'INSERT INTO boot SELECT count(*), coalesce(max(id), 0) FROM t;'; "
+            # What secret_env and env_from_secrets gave the app, for the test to read back.
+            "sq 'CREATE TABLE IF NOT EXISTS env(token TEXT, greeting TEXT);'; "
+            "sq \"INSERT INTO env VALUES ('$APP_TOKEN', '$GREETING');\"; "
             "while true; do sq 'INSERT INTO t(v) VALUES (hex(randomblob(32)));'; sleep 0.1; done")
 
 
@@ -192,7 +197,15 @@ resource "homeserver_sqlite_app" "app" {{
   database_path    = "/data/app.db"
   native_sidecar   = false
   replicator_image = "localhost/homeserver-replicator:{version}"
+  # Wrong keys on purpose: the S3 replica's own credentials_secret must win over this one.
   credentials_secret = "{CREDENTIALS}"
+  secret_env         = {{ APP_TOKEN = {{ secret = "{APP_SECRET}", key = "token" }} }}
+  env_from_secrets   = ["{APP_ENV_SECRET}"]
+  # podman runs a liveness probe as a healthcheck; exec, as the test image has no curl.
+  liveness_probe {{
+    exec   = ["/bin/sh", "-c", "test -f /data/app.db"]
+    period = "5s"
+  }}
   replica {{
     name          = "file"
     type          = "file"
@@ -207,6 +220,7 @@ resource "homeserver_sqlite_app" "app" {{
     region           = "{s3.region}"
     path             = "{S3_PREFIX}"
     force_path_style = true
+    credentials_secret = "{REPLICA_CREDENTIALS}"
     sync_interval    = "1s"
   }}
   verify {{
@@ -228,14 +242,22 @@ output "manifests_yaml" {{
 
 
 CREDENTIALS, S3_PREFIX = "notes-s3", "notes"
+REPLICA_CREDENTIALS, APP_SECRET, APP_ENV_SECRET = "notes-s3-replica", "notes-app", "notes-app-env"
+APP_TOKEN, GREETING = "tok-123", "hello"
 
 
 def podman_copies(objects, work, s3):
     """The test's copies for podman 4.3.1: (deployment yaml, verify pod yaml)."""
     # The Secret credentials_secret names exists outside terraform; here it is a ConfigMap.
-    config_maps = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CREDENTIALS},
-                    "data": {"LITESTREAM_ACCESS_KEY_ID": s3.access_key_id,
-                             "LITESTREAM_SECRET_ACCESS_KEY": s3.secret_access_key}}]
+    # The Secrets the provider only references exist outside terraform; here they are ConfigMaps. The
+    # resource-level one holds wrong keys, the S3 replica's own one the right keys under the AWS_* names.
+    def config_map(name, data):
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
+    config_maps = [config_map(CREDENTIALS, {"LITESTREAM_ACCESS_KEY_ID": "wrong", "LITESTREAM_SECRET_ACCESS_KEY": "wrong"}),
+                   config_map(REPLICA_CREDENTIALS, {"AWS_ACCESS_KEY_ID": s3.access_key_id,
+                                                    "AWS_SECRET_ACCESS_KEY": s3.secret_access_key}),
+                   config_map(APP_SECRET, {"token": APP_TOKEN}),
+                   config_map(APP_ENV_SECRET, {"GREETING": GREETING})]
     deployment, cron = None, None
     for o in objects:
         kind = o["kind"]
@@ -379,8 +401,9 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         with open(host_config, "w") as f:  # the rendered replicator config, for restores on the host
             f.write(next(o for o in objects if o["kind"] == "ConfigMap"
                          and "replicator.yml" in (o.get("data") or {}))["data"]["replicator.yml"])
-        s3_env = dict(os.environ, LITESTREAM_ACCESS_KEY_ID=s3.access_key_id,
-                      LITESTREAM_SECRET_ACCESS_KEY=s3.secret_access_key)
+        # The S3 replica (index 1) has its own credentials_secret: the config names its variables.
+        s3_env = dict(os.environ, HOMESERVER_REPLICA_1_AWS_ACCESS_KEY_ID=s3.access_key_id,
+                      HOMESERVER_REPLICA_1_AWS_SECRET_ACCESS_KEY=s3.secret_access_key)
         pod = deployment["metadata"]["name"] + "-pod-0"  # podman 4.3 names a Deployment's pod <name>-pod-0
         app, init = f"{pod}-app", None
         init_names = [c["name"] for c in deployment["spec"]["template"]["spec"].get("initContainers", [])]
@@ -397,7 +420,11 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         boot = pods.sql(app, "SELECT group_concat(rows) FROM boot;")
         if boot != "0":
             fail(f"first deploy: the app found {boot} rows at boot, want 0")
-        print("ok: first deploy without a replica: app started on an empty database")
+        got = pods.sql(app, "SELECT token || ',' || greeting FROM env LIMIT 1;")
+        if got != f"{APP_TOKEN},{GREETING}":
+            fail(f"secret_env / env_from_secrets: the app saw {got!r}, want {APP_TOKEN},{GREETING}")
+        print("ok: first deploy without a replica: app started on an empty database, with APP_TOKEN from "
+              "secret_env and GREETING from env_from_secrets")
 
         # Let rows accumulate and replicate, then the SD card dies.
         wait_for("rows in the replica", lambda: os.path.isdir(os.path.join(replica_dir, "generations")), 60)
@@ -482,10 +509,25 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         print(f"ok: verify on the corrupted replica failed ({status}) and pinged /1: {body.strip()[:120]!r}")
         pods.down(verify_yaml)
 
-        # 5. Replicas unreachable: the S3 endpoint is gone, the file replica dir removed. Restore must
-        # fail (never start the app on an empty database as if there were no backup).
-        s3.stop_proxy()
+        # 5. The file replica's directory is missing, as on a node without the backups: the hostPath has type
+        # Directory, so the pod does not start at all (DirectoryOrCreate would have made an empty replica and
+        # let -if-replica-exists start the app on an empty database while the S3 replica holds every row).
         shutil.rmtree(replica_dir)
+        r = pods.play(deploy_yaml, network=())
+        time.sleep(3)
+        init_state, app_state = pods.state(init), pods.state(app)
+        if any(st.startswith(("running", "exited")) for st in (init_state, app_state)):
+            fail(f"file replica directory missing: a container ran (restore {init_state}, app {app_state})\n"
+                 f"{r.stdout}{r.stderr}")
+        print(f"ok: file replica directory missing: the pod did not start (restore {init_state}, app {app_state}): "
+              f"{(r.stderr or r.stdout).strip()[-160:]!r}")
+        pods.down(deploy_yaml)
+
+        # 6. Replicas unreachable: the S3 endpoint is gone, the file replica directory is there but empty.
+        # Restore must fail (never start the app on an empty database as if there were no backup).
+        os.makedirs(replica_dir)
+        os.chown(replica_dir, 1000, 1000)
+        s3.stop_proxy()
         r = pods.play(deploy_yaml, network=())
         wait_for("the restore init container to fail",
                  lambda: (s := pods.state(init)).startswith("exited") and s != "exited 0", 120)
