@@ -48,6 +48,7 @@ std::vector<std::string> split_shell_words(const std::string& cmd) {
 
 pid_t start_child(const std::vector<std::string>& argv, const sigset_t& signal_mask) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = ::fork();

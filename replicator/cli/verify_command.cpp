@@ -164,6 +164,7 @@ bool verify_db(const config::Config& cfg, const config::DbConfig& db, std::optio
     std::vector<NamedReplica> replicas = make_replicas(cfg, db);
     if (replicas.empty()) throw std::runtime_error("no replicas configured");
     std::vector<core::ReplicaClient*> clients;
+    clients.reserve(replicas.size());
     for (auto& r : replicas) clients.push_back(r.client.get());
     core::RestoreOptions opt;
     auto target = core::calc_restore_target(clients, opt);

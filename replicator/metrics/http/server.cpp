@@ -23,7 +23,7 @@ Server::Server() : impl_(std::make_unique<Impl>()) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  impl_->http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  impl_->http.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(registry().render(), "text/plain; version=0.0.4; charset=utf-8");
   });
   impl_->http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
