@@ -11,6 +11,8 @@
 #   kubectl -n apps create secret generic wasabi-backup \
 #     --from-literal=AWS_ACCESS_KEY_ID=<wasabi key> --from-literal=AWS_SECRET_ACCESS_KEY=<wasabi secret>
 #   kubectl -n apps create secret docker-registry registry-lan --docker-server=registry.lan:5000 ...
+#   kubectl -n apps create secret generic vaultwarden-alerts \
+#     --from-literal=ntfy-url=https://ntfy.sh/<topic> --from-literal=healthcheck-url=https://hc-ping.com/<uuid>
 #
 # and the USB backup directory on the node (the pod fails to start where it is missing):
 #   sudo install -d -o 1000 -g 1000 /mnt/usb/backups/vaultwarden
@@ -108,6 +110,18 @@ resource "homeserver_sqlite_app" "vaultwarden" {
     schedule  = "30 4 * * *"
     time_zone = "Europe/Berlin"
     max_age   = "26h"
+  }
+
+  alerts {
+    rate     = 1
+    interval = "2h"
+  }
+
+  # The ntfy and healthcheck URLs stay in the Secret: they are not in the state or the plan.
+  alerts_secret {
+    name            = "vaultwarden-alerts"
+    ntfy_url        = "ntfy-url"
+    healthcheck_url = "healthcheck-url"
   }
 
   metrics_port = 9090

@@ -164,6 +164,24 @@ struct AlertsSpec {
   }
 };
 
+// alerts_secret { name = ..., ntfy_url = "<key>", ... }: alert and healthcheck URLs from an existing Secret,
+// so none of them is in the state. Each attribute but `name` names the key of the Secret holding that value.
+struct AlertsSecretSpec {
+  std::string name;  // the Secret (required)
+  std::string healthcheck_url, slack_webhook_url, gotify_url, gotify_token, ntfy_url, webhook_url;  // keys
+
+  template <class V>
+  void fields(V& v) {
+    v.field("name", name, "Name of an existing Secret in `namespace`.", {.required = true});
+    v.field("healthcheck_url", healthcheck_url, "Key holding `verify`'s healthcheck URL (needs a `verify` block).");
+    v.field("slack_webhook_url", slack_webhook_url, "Key holding the Slack webhook URL (needs an `alerts` block).");
+    v.field("gotify_url", gotify_url, "Key holding the Gotify URL (with `gotify_token`; needs `alerts`).");
+    v.field("gotify_token", gotify_token, "Key holding the Gotify token (with `gotify_url`).");
+    v.field("ntfy_url", ntfy_url, "Key holding the ntfy topic URL (needs an `alerts` block).");
+    v.field("webhook_url", webhook_url, "Key holding the generic webhook URL (needs an `alerts` block).");
+  }
+};
+
 // secret_env = { VAR = { secret = "...", key = "..." } }: one app variable from a key of an existing Secret.
 struct SecretKeySpec {
   std::string secret;  // Secret name (required)
@@ -250,6 +268,7 @@ struct AppSpec {
                                            //   provider block's override first)
   std::optional<VerifySpec> verify;
   std::optional<AlertsSpec> alerts;
+  std::optional<AlertsSecretSpec> alerts_secret;  // URLs from an existing Secret instead of the attributes
   std::optional<int64_t> metrics_port;     // serves /metrics and /healthz when set
   bool native_sidecar = true;              // replicator as init container with restartPolicy Always (k8s >= 1.29)
   int64_t run_as_user = 1000;              // pod runAsUser and runAsGroup
@@ -294,6 +313,10 @@ struct AppSpec {
     v.field("verify", verify, "A CronJob that restores the newest backup into scratch space and checks it.",
             {.block = true});
     v.field("alerts", alerts, "Where the replicator sends warnings and errors, throttled to `rate` per `interval`.",
+            {.block = true});
+    v.field("alerts_secret", alerts_secret,
+            "Alert and healthcheck URLs from keys of an existing Secret instead of `alerts` / `verify` attributes, "
+            "so no URL is in the state.",
             {.block = true});
     v.field("metrics_port", metrics_port, "Serve Prometheus `/metrics` and `/healthz` on this port. Unset = off.");
     v.field("native_sidecar", native_sidecar,

@@ -105,6 +105,18 @@ json replica_credentials_env(const AppSpec& spec) {
   return env;
 }
 
+std::vector<std::pair<std::string, std::string>> alerts_secret_env(const AppSpec& spec) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!spec.alerts_secret) return out;
+  const AlertsSecretSpec& a = *spec.alerts_secret;
+  for (auto [env, key] : {std::pair<const char*, const std::string*>{kEnvHealthcheckUrl, &a.healthcheck_url},
+                          {kEnvSlackWebhookUrl, &a.slack_webhook_url}, {kEnvGotifyUrl, &a.gotify_url},
+                          {kEnvGotifyToken, &a.gotify_token}, {kEnvNtfyUrl, &a.ntfy_url},
+                          {kEnvWebhookUrl, &a.webhook_url}})
+    if (!key->empty()) out.emplace_back(env, *key);
+  return out;
+}
+
 std::vector<std::string> file_replica_dirs(const AppSpec& spec) {
   std::vector<std::string> dirs;
   for (const auto& r : spec.replicas)
@@ -134,6 +146,9 @@ json replicator_container(const AppSpec& spec, const std::string& name, const st
   // TMPDIR: the root filesystem is read-only; restore and verify write temporary files there.
   json env = json::array({json{{"name", "TMPDIR"}, {"value", "/tmp"}}});
   for (auto& e : replica_credentials_env(spec)) env.push_back(std::move(e));
+  for (const auto& [name, key] : alerts_secret_env(spec))
+    env.push_back({{"name", name},
+                   {"valueFrom", {{"secretKeyRef", {{"name", spec.alerts_secret->name}, {"key", key}}}}}});
 
   json c = {
       {"name", name},

@@ -58,6 +58,9 @@ std::string replica_key_ref(const ReplicaSpec& r, size_t index, bool secret_key)
 // app.kubernetes.io/version: the image's tag when it is a valid label value, else "".
 std::string image_version(const std::string& image);
 
+// alerts_secret: (env var, key in the Secret) for each key it names, in the order of the kEnv* names.
+std::vector<std::pair<std::string, std::string>> alerts_secret_env(const AppSpec& spec);
+
 // Distinct directories of the file replicas, in order of first appearance; volume i is "file-replica-<i>".
 std::vector<std::string> file_replica_dirs(const AppSpec& spec);
 

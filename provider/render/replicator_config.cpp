@@ -59,9 +59,13 @@ hs::config::Config replicator_config(const AppSpec& spec, SecretValues secrets) 
   logging.type = "json";
   c.logging = logging;
   if (spec.metrics_port) c.addr = ":" + std::to_string(*spec.metrics_port);
+  // A value from alerts_secret is always a reference: its env var comes from that Secret's key.
+  const AlertsSecretSpec from_secret = spec.alerts_secret.value_or(AlertsSecretSpec{});
   if (spec.verify) {
     if (!spec.verify->healthcheck_url.empty())
       c.healthcheck_url = secret(parts::kEnvHealthcheckUrl, spec.verify->healthcheck_url);
+    else if (!from_secret.healthcheck_url.empty())
+      c.healthcheck_url = parts::env_ref(parts::kEnvHealthcheckUrl);
     c.max_age = duration(spec.verify->max_age, "verify.max_age");
   }
   if (spec.alerts) {
@@ -72,18 +76,22 @@ hs::config::Config replicator_config(const AppSpec& spec, SecretValues secrets) 
     throttle.interval = duration(a.interval, "alerts.interval");
     throttle.window = a.window;
     alerts.throttle = throttle;
-    auto sink = [&](const char* type, const char* env, const std::string& url) {
-      if (url.empty()) return;
+    // Set as an attribute: the value (or its reference); else it is a key of alerts_secret: a reference.
+    auto value = [&](const char* env, const std::string& attr_value) {
+      return !attr_value.empty() ? secret(env, attr_value) : parts::env_ref(env);
+    };
+    auto sink = [&](const char* type, const char* env, const std::string& url, const std::string& key) {
+      if (url.empty() && key.empty()) return;
       hs::config::AlertSinkConfig s;
       s.type = type;
-      s.url = secret(env, url);
-      if (std::string(type) == "gotify") s.token = secret(parts::kEnvGotifyToken, a.gotify_token);
+      s.url = value(env, url);
+      if (std::string(type) == "gotify") s.token = value(parts::kEnvGotifyToken, a.gotify_token);
       alerts.sinks.push_back(s);
     };
-    sink("slack", parts::kEnvSlackWebhookUrl, a.slack_webhook_url);
-    sink("gotify", parts::kEnvGotifyUrl, a.gotify_url);
-    sink("ntfy", parts::kEnvNtfyUrl, a.ntfy_url);
-    sink("webhook", parts::kEnvWebhookUrl, a.webhook_url);
+    sink("slack", parts::kEnvSlackWebhookUrl, a.slack_webhook_url, from_secret.slack_webhook_url);
+    sink("gotify", parts::kEnvGotifyUrl, a.gotify_url, from_secret.gotify_url);
+    sink("ntfy", parts::kEnvNtfyUrl, a.ntfy_url, from_secret.ntfy_url);
+    sink("webhook", parts::kEnvWebhookUrl, a.webhook_url, from_secret.webhook_url);
     c.alerts = alerts;
   }
   return c;

@@ -439,21 +439,77 @@ void check_verify(const AppSpec& s, Checker& c) {
   c.duration(at("max_age"), v.max_age);
 }
 
+// alerts_secret: the Secret, its keys, and that each value has a block using it and is set only once.
+void check_alerts_secret(const AppSpec& s, Checker& c) {
+  if (!s.alerts_secret) return;
+  const AlertsSecretSpec& as = *s.alerts_secret;
+  auto at = [&](const char* f) { return p({a("alerts_secret"), a(f)}); };
+  if (as.name.empty())
+    c.required(at("name"), as.name, "the name of an existing Secret");
+  else
+    check_dns_subdomain(at("name"), as.name, c);
+  if (!s.name.empty() && as.name == secret_name(s))
+    c.add(at("name"), "Name conflict",
+          "alerts_secret.name: " + quoted(as.name) + " is the name of the Secret this resource renders; use another name");
+  const AlertsSpec none{};
+  const AlertsSpec& al = s.alerts ? *s.alerts : none;
+  struct Key {
+    const char* name;
+    const std::string* key;
+    const std::string* attribute;  // the same value as an attribute, or nullptr
+  };
+  const std::string no_url;
+  const Key keys[] = {{"healthcheck_url", &as.healthcheck_url, s.verify ? &s.verify->healthcheck_url : &no_url},
+                      {"slack_webhook_url", &as.slack_webhook_url, &al.slack_webhook_url},
+                      {"gotify_url", &as.gotify_url, &al.gotify_url},
+                      {"gotify_token", &as.gotify_token, &al.gotify_token},
+                      {"ntfy_url", &as.ntfy_url, &al.ntfy_url},
+                      {"webhook_url", &as.webhook_url, &al.webhook_url}};
+  bool any = false;
+  for (const Key& k : keys) {
+    if (k.key->empty()) continue;
+    any = true;
+    const bool healthcheck = std::string(k.name) == "healthcheck_url";
+    const std::string block = healthcheck ? "verify" : "alerts";
+    if (k.key->size() > 253 ||
+        k.key->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._") != std::string::npos)
+      c.add(at(k.name), "Invalid Secret key",
+            to_string(at(k.name)) + ": " + quoted(*k.key) + " may contain only letters, digits, '-', '_' and '.'");
+    if (healthcheck ? !s.verify : !s.alerts)
+      c.add(at(k.name), "Missing " + block + " block",
+            to_string(at(k.name)) + " is used by the " + block + " block, which is not set");
+    else if (!k.attribute->empty())
+      c.add(at(k.name), "Conflicting values",
+            to_string(at(k.name)) + ": " + block + "." + k.name + " is set too; set it in one place");
+  }
+  if (!any)
+    c.add(p({a("alerts_secret")}), "No key",
+          "alerts_secret: name at least one key (healthcheck_url, slack_webhook_url, gotify_url, ntfy_url, webhook_url)");
+}
+
 void check_alerts(const AppSpec& s, Checker& c) {
   if (!s.alerts) return;
   const AlertsSpec& al = *s.alerts;
   auto at = [&](const char* f) { return p({a("alerts"), a(f)}); };
-  if (al.slack_webhook_url.empty() && al.gotify_url.empty() && al.ntfy_url.empty() && al.webhook_url.empty())
+  const AlertsSecretSpec from_secret = s.alerts_secret.value_or(AlertsSecretSpec{});
+  auto set = [](const std::string& attribute, const std::string& key) { return !attribute.empty() || !key.empty(); };
+  if (!set(al.slack_webhook_url, from_secret.slack_webhook_url) && !set(al.gotify_url, from_secret.gotify_url) &&
+      !set(al.ntfy_url, from_secret.ntfy_url) && !set(al.webhook_url, from_secret.webhook_url))
     c.add(p({a("alerts")}), "No alert destination",
-          "alerts: set at least one of slack_webhook_url, gotify_url, ntfy_url, webhook_url (or remove the block)");
+          "alerts: set at least one of slack_webhook_url, gotify_url, ntfy_url, webhook_url, here or as a key of "
+          "alerts_secret (or remove the block)");
   c.url(at("slack_webhook_url"), al.slack_webhook_url);
   c.url(at("gotify_url"), al.gotify_url);
   c.url(at("ntfy_url"), al.ntfy_url);
   c.url(at("webhook_url"), al.webhook_url);
-  if (!al.gotify_url.empty() && al.gotify_token.empty())
-    c.add(at("gotify_token"), "Missing gotify token", "alerts.gotify_token is required when gotify_url is set");
-  if (al.gotify_url.empty() && !al.gotify_token.empty())
-    c.add(at("gotify_url"), "Missing gotify URL", "alerts.gotify_url is required when gotify_token is set");
+  const bool gotify_url = set(al.gotify_url, from_secret.gotify_url);
+  const bool gotify_token = set(al.gotify_token, from_secret.gotify_token);
+  if (gotify_url && !gotify_token)
+    c.add(at("gotify_token"), "Missing gotify token",
+          "alerts.gotify_token (or alerts_secret.gotify_token) is required when gotify_url is set");
+  if (!gotify_url && gotify_token)
+    c.add(at("gotify_url"), "Missing gotify URL",
+          "alerts.gotify_url (or alerts_secret.gotify_url) is required when gotify_token is set");
   for (char ch : al.gotify_token)
     if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f || ch == '"' || ch == '\\') {
       // A quote or backslash would break the quoted YAML string the token is expanded into.
@@ -496,6 +552,7 @@ std::vector<FieldError> validate(const AppSpec& s) {
   }
   check_verify(s, c);
   check_alerts(s, c);
+  check_alerts_secret(s, c);
   check_probe(s, "readiness_probe", s.readiness_probe, c);
   check_probe(s, "liveness_probe", s.liveness_probe, c);
   check_probe(s, "startup_probe", s.startup_probe, c);

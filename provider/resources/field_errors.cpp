@@ -14,6 +14,7 @@ const std::vector<std::set<std::string>> kRelated = {
     {"credentials_secret", "name"},
     {"replica", "database_path", "credentials_secret", "node_selector"},  // + the file replica warning
     {"env", "secret_env"},
+    {"alerts", "verify", "alerts_secret"},
 };
 
 bool related(const std::string& a, const std::string& b) {

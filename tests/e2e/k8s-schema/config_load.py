@@ -79,6 +79,16 @@ def pod_env(spec, rendered):
         if key.startswith("Secret/"):
             for k, v in obj["data"].items():
                 env[k] = base64.b64decode(v).decode()
+    # Variables from keys of the user's Secrets (a replica's own credentials_secret, alerts_secret): a
+    # plausible value each; of a replica's LITESTREAM_* / AWS_* pair only the first, as a Secret holds one.
+    deployment = next(o for k, o in rendered["manifests"].items() if k.startswith("Deployment/"))
+    sidecars = [c for c in deployment["spec"]["template"]["spec"]["initContainers"] + \
+                deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "replicator"]
+    for e in sidecars[0].get("env", []):
+        ref = e.get("valueFrom", {}).get("secretKeyRef")
+        if ref and not (ref.get("optional") and ref["key"].startswith("AWS_")):
+            env[e["name"]] = (f"https://secret.example/{ref['key']}" if e["name"].endswith("_URL")
+                              else f"from-secret-{ref['key']}")
     if spec.get("credentials_secret"):
         env["LITESTREAM_ACCESS_KEY_ID"] = "test-key"
         env["LITESTREAM_SECRET_ACCESS_KEY"] = "test-secret"

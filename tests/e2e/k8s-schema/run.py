@@ -2,7 +2,7 @@
 """Validates everything the renderer produces against the official Kubernetes schemas.
 
 Renders every spec in tests/unit/render/specs/ (the examples' specs and feature mixes) in variants
-(as written, with the sidecar mode flipped, and stripped of verify/alerts/metrics) with render-cli,
+(as written, with the sidecar mode flipped, and stripped of verify/alerts/alerts_secret/metrics) with render-cli,
 then checks each object with validate.js against kubernetes-models for several Kubernetes versions:
 
   k8s-1.27  kubernetes-models 4.4.2  (has Container.resizePolicy, lacks 1.28's Container.restartPolicy)
@@ -126,7 +126,7 @@ def variants(spec):
     yield "as-written", spec
     flipped = dict(spec, native_sidecar=not spec.get("native_sidecar", True))
     yield "native" if flipped["native_sidecar"] else "non-native", flipped
-    bare = {k: v for k, v in spec.items() if k not in ("verify", "alerts", "metrics_port")}
+    bare = {k: v for k, v in spec.items() if k not in ("verify", "alerts", "alerts_secret", "metrics_port")}
     yield "bare", bare
 
 

@@ -181,6 +181,13 @@ const std::vector<Case> kCases = {
     {"service_account_name", [](AppSpec& s) { s.service_account_name = "Admin"; }, "service_account_name", "not a Kubernetes object name"},
     {"replica credentials_secret name", [](AppSpec& s) { s.replicas[0].credentials_secret = "A_B"; }, "replica[0].credentials_secret", "not a Kubernetes object name"},
     {"replica credentials_secret on a file replica", [](AppSpec& s) { s.replicas[1].credentials_secret = "x"; }, "replica[1].credentials_secret", "only to s3"},
+    {"alerts_secret name", [](AppSpec& s) { s.alerts_secret = {.name = "A_B", .webhook_url = "k"}; }, "alerts_secret.name", "not a Kubernetes object name"},
+    {"alerts_secret without keys", [](AppSpec& s) { s.alerts_secret = {.name = "alerts"}; }, "alerts_secret", "at least one key"},
+    {"alerts_secret key chars", [](AppSpec& s) { s.alerts_secret = {.name = "alerts", .slack_webhook_url = "a b"}; }, "alerts_secret.slack_webhook_url", "may contain only"},
+    {"alerts_secret value set twice", [](AppSpec& s) { s.alerts_secret = {.name = "alerts", .ntfy_url = "ntfy"}; }, "alerts_secret.ntfy_url", "set it in one place"},
+    {"alerts_secret healthcheck without verify", [](AppSpec& s) { s.verify.reset(); s.alerts_secret = {.name = "alerts", .healthcheck_url = "hc"}; }, "alerts_secret.healthcheck_url", "verify block"},
+    {"alerts_secret sink without alerts", [](AppSpec& s) { s.alerts.reset(); s.alerts_secret = {.name = "alerts", .webhook_url = "wh"}; }, "alerts_secret.webhook_url", "alerts block"},
+    {"alerts_secret gotify url without token", [](AppSpec& s) { s.alerts_secret = {.name = "alerts", .gotify_url = "g"}; }, "alerts.gotify_token", "alerts_secret.gotify_token"},
     {"replica credentials_secret is ours", [](AppSpec& s) { s.replicas[0].credentials_secret = "blog-replicator-secrets"; }, "replica[0].credentials_secret", "renders"},
 };
 
@@ -274,4 +281,24 @@ TEST_CASE("a file replica without node_selector is a warning, not an error") {
   spec.node_selector["kubernetes.io/hostname"] = "pi4";
   CHECK(hs::render::warnings(spec).empty());
   CHECK(hs::render::warnings(load_spec("example-two-s3-replicas")).empty());  // no file replica
+}
+
+TEST_CASE("alerts_secret: the URLs come from the Secret's keys, never into the rendered Secret") {
+  AppSpec spec = load_spec("example-resource");
+  spec.verify->healthcheck_url = "";
+  spec.alerts->ntfy_url = "";
+  spec.alerts_secret = hs::render::AlertsSecretSpec{.name = "blog-alerts", .healthcheck_url = "hc", .ntfy_url = "ntfy"};
+  REQUIRE(hs::render::validate(spec).empty());  // the alerts block's destination is in the Secret
+  auto out = hs::render::render(spec);
+  CHECK_FALSE(out.manifests.count("Secret/blog-replicator-secrets"));  // nothing left to hold
+  CHECK_THAT(out.replicator_config, Catch::Contains("${HOMESERVER_NTFY_URL}"));
+  CHECK_THAT(out.replicator_config, Catch::Contains("${HOMESERVER_HEALTHCHECK_URL}"));
+  const auto& verify = out.manifests.at("CronJob/blog-verify")["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+  bool found = false;
+  for (const auto& e : verify["containers"][0]["env"])
+    if (e["name"] == "HOMESERVER_HEALTHCHECK_URL") {
+      found = true;
+      CHECK(e["valueFrom"]["secretKeyRef"] == nlohmann::json({{"name", "blog-alerts"}, {"key", "hc"}}));
+    }
+  CHECK(found);
 }
