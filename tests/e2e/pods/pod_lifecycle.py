@@ -224,8 +224,12 @@ resource "homeserver_sqlite_app" "app" {{
     sync_interval    = "1s"
   }}
   verify {{
-    schedule        = "0 3 * * *"
-    healthcheck_url = "{ping_url}"
+    schedule = "0 3 * * *"
+  }}
+  # The ping URL from a key of the test's Secret (alerts_secret), not from an attribute.
+  alerts_secret {{
+    name            = "{ALERTS_SECRET}"
+    healthcheck_url = "ping"
   }}
 }}
 output "manifests_yaml" {{
@@ -243,10 +247,11 @@ output "manifests_yaml" {{
 
 CREDENTIALS, S3_PREFIX = "notes-s3", "notes"
 REPLICA_CREDENTIALS, APP_SECRET, APP_ENV_SECRET = "notes-s3-replica", "notes-app", "notes-app-env"
+ALERTS_SECRET = "notes-alerts"
 APP_TOKEN, GREETING = "tok-123", "hello"
 
 
-def podman_copies(objects, work, s3):
+def podman_copies(objects, work, s3, ping_url):
     """The test's copies for podman 4.3.1: (deployment yaml, verify pod yaml)."""
     # The Secret credentials_secret names exists outside terraform; here it is a ConfigMap.
     # The Secrets the provider only references exist outside terraform; here they are ConfigMaps. The
@@ -257,7 +262,8 @@ def podman_copies(objects, work, s3):
                    config_map(REPLICA_CREDENTIALS, {"AWS_ACCESS_KEY_ID": s3.access_key_id,
                                                     "AWS_SECRET_ACCESS_KEY": s3.secret_access_key}),
                    config_map(APP_SECRET, {"token": APP_TOKEN}),
-                   config_map(APP_ENV_SECRET, {"GREETING": GREETING})]
+                   config_map(APP_ENV_SECRET, {"GREETING": GREETING}),
+                   config_map(ALERTS_SECRET, {"ping": ping_url})]
     deployment, cron = None, None
     for o in objects:
         kind = o["kind"]
@@ -396,7 +402,7 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         pods.p("load", "-q", "-i", image)
         build_app_image(pods, work)
         objects = render(work, os.path.dirname(provider), version, replica_dir, ping_url, s3)
-        (deploy_yaml, verify_yaml), deployment = podman_copies(objects, work, s3)
+        (deploy_yaml, verify_yaml), deployment = podman_copies(objects, work, s3, ping_url)
         host_config = os.path.join(work, "replicator.yml")
         with open(host_config, "w") as f:  # the rendered replicator config, for restores on the host
             f.write(next(o for o in objects if o["kind"] == "ConfigMap"
