@@ -201,7 +201,7 @@ void check_probe(const AppSpec& s, const char* which, const std::optional<ProbeS
   }
   if (pr.failure_threshold && (*pr.failure_threshold < 1 || *pr.failure_threshold > 1000000))
     c.add(at("failure_threshold"), "Invalid number",
-          to_string(at("failure_threshold")) + ": " + std::to_string(*pr.failure_threshold) + " must be at least 1");
+          to_string(at("failure_threshold")) + ": " + std::to_string(*pr.failure_threshold) + " must be 1-1000000");
 }
 
 void check_service(const AppSpec& s, Checker& c) {

@@ -164,7 +164,7 @@ const std::vector<Case> kCases = {
     {"probe period fraction", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .period = "1500ms"}; }, "readiness_probe.period", "whole number of seconds"},
     {"probe period zero", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .period = "0s"}; }, "readiness_probe.period", "at least 1s"},
     {"probe timeout syntax", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .timeout = "5"}; }, "readiness_probe.timeout", "missing unit"},
-    {"probe threshold", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .failure_threshold = 0}; }, "readiness_probe.failure_threshold", "at least 1"},
+    {"probe threshold", [](AppSpec& s) { s.readiness_probe = {.tcp_port = "http", .failure_threshold = 0}; }, "readiness_probe.failure_threshold", "1-1000000"},
     {"service type", [](AppSpec& s) { s.service = {.type = "ExternalName"}; }, "service.type", "not one of"},
     {"service without ports", [](AppSpec& s) { s.service.emplace(); s.ports.clear(); }, "service", "no ports"},
     {"service unnamed port", [](AppSpec& s) { s.service.emplace(); s.ports.push_back({"", 8081, "TCP"}); }, "ports[1].name", "needs a name"},
