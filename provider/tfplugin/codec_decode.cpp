@@ -16,6 +16,28 @@ using wire::Node;
 // cty's refined unknown: ext 12 whose payload is a msgpack map with integer keys.
 constexpr int8_t kRefinedUnknownExt = 12;
 
+// cty strings are Unicode text, and msgpack's str type is UTF-8 by definition. Bytes that are not
+// (well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF) are refused here;
+// accepted, they would make every later JSON encoding of the value (state, rendered manifests)
+// throw, since JSON cannot carry them.
+bool is_utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
+    if (n == 4 || i + n >= s.size()) return false;
+    uint32_t cp = n == 0 ? c : c & (0x3F >> n);
+    for (size_t k = 1; k <= n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = cp << 6 | (cc & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 class Decoder {
  public:
   Decoder(bool json, std::string& error) : json_(json), error_(error) {}
@@ -34,6 +56,7 @@ class Decoder {
       case K::Dynamic: return dynamic(n, path, depth);
       case K::String:
         if (n.kind != Node::Kind::String) return mismatch(n, type, path);
+        if (!is_utf8(n.s)) return fail(path, "string is not valid UTF-8");
         return Value::string(n.s);
       case K::Number: return number(n, path);
       case K::Bool:
@@ -56,6 +79,7 @@ class Decoder {
         std::map<std::string, Value> elems;
         for (const auto& [k, vn] : n.entries) {
           if (k.kind != Node::Kind::String) return fail(path, "map key is a " + std::string(k.kind_name()) + ", not a string");
+          if (!is_utf8(k.s)) return fail(path, "map key is not valid UTF-8");
           auto v = decode(vn, type.element(), path + "[\"" + k.s + "\"]", depth + 1);
           if (!v) return std::nullopt;
           if (!elems.emplace(k.s, std::move(*v)).second) return fail(path, "duplicate map key \"" + k.s + "\"");

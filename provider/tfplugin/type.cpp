@@ -180,6 +180,10 @@ nlohmann::json to_json_value(const Type& t) {
   return "dynamic";
 }
 
+// For error messages: scalars as JSON, arrays and objects by kind only. dump() recurses, and a
+// 100000-deep array that the (iterative) parser accepted would overflow the stack there.
+std::string brief(const nlohmann::json& j) { return j.is_structured() ? std::string("an ") + j.type_name() : j.dump(); }
+
 // Depth-limited: a type constraint comes from the wire (dynamic values) and must not recurse unbounded.
 std::optional<Type> from_json_value(const nlohmann::json& j, int depth, std::string& error) {
   if (depth > 64) { error = "type constraint nested too deeply"; return std::nullopt; }
@@ -193,7 +197,7 @@ std::optional<Type> from_json_value(const nlohmann::json& j, int depth, std::str
     return std::nullopt;
   }
   if (!j.is_array() || j.size() < 2 || !j[0].is_string()) {
-    error = "a type constraint must be a type name string or a [kind, ...] array, got " + j.dump();
+    error = "a type constraint must be a type name string or a [kind, ...] array, got " + brief(j);
     return std::nullopt;
   }
   const auto& k = j[0].get_ref<const std::string&>();
@@ -215,7 +219,7 @@ std::optional<Type> from_json_value(const nlohmann::json& j, int depth, std::str
     if (j.size() == 3) {
       if (!j[2].is_array()) { error = "optional attribute list of an \"object\" type must be an array"; return std::nullopt; }
       for (const auto& n : j[2]) {
-        if (!n.is_string() || !attrs.count(n.get<std::string>())) { error = "optional attribute " + n.dump() + " is not an attribute of the object"; return std::nullopt; }
+        if (!n.is_string() || !attrs.count(n.get<std::string>())) { error = "optional attribute " + brief(n) + " is not an attribute of the object"; return std::nullopt; }
         optional.insert(n.get<std::string>());
       }
     }
