@@ -127,6 +127,11 @@ std::chrono::system_clock::time_point parse_s3_time(std::string_view s) {
   std::string str(s);
   if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%31s", &y, &mo, &d, &h, &mi, &sec, tail) < 6)
     throw core::Error("S3 ListObjects: bad LastModified \"" + str + "\"");
+  // Fields in range only: timegm would carry month 99 into later years, and a time outside
+  // 1678..2261 does not fit system_clock's int64 nanoseconds (a signed overflow, not an error).
+  if (y < 1678 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+      sec < 0 || sec > 60)
+    throw core::Error("S3 ListObjects: LastModified \"" + str + "\" out of range");
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
   tm.tm_mday = d;
