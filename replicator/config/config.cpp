@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "config/expand.h"
@@ -34,8 +33,11 @@ std::string meta_path(const DbConfig& db) {
 }
 
 bool is_url(std::string_view s) {
-  static const std::regex re(R"(^\w+://)");
-  return std::regex_search(s.begin(), s.end(), re);
+  // ^\w+:// by hand: std::regex recurses once per character and a long value overflowed the stack.
+  size_t i = 0;
+  auto word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+  while (i < s.size() && word(s[i])) ++i;
+  return i > 0 && s.substr(i).starts_with("://");
 }
 
 std::string replica_type(const ReplicaConfig& r) {

@@ -3,7 +3,10 @@
 // in code by the renderer goes through exactly the same rules.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -213,10 +216,40 @@ AlertsConfig parse_alerts(const YAML::Node& n) {
   return a;
 }
 
+// Offset of the first byte that is not part of well-formed UTF-8, or npos.
+size_t invalid_utf8_at(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
+    if (n == 4 || i + n >= s.size()) return i;
+    uint32_t cp = n == 0 ? c : c & (0x3F >> n);
+    for (size_t k = 1; k <= n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return i;
+      cp = cp << 6 | (cc & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n + 1;
+  }
+  return std::string::npos;
+}
+
 }  // namespace
 
 Config parse(std::string_view yaml_text, const ParseOptions& opts) {
   const std::string text = opts.expand_env ? expand_env(yaml_text) : std::string(yaml_text);
+  // YAML is UTF-8 text, and litestream's yaml.v2 refuses anything else. yaml-cpp lets stray bytes
+  // through in plain scalars, where render() would then write U+FFFD instead: refuse them here.
+  if (size_t at = invalid_utf8_at(text); at != std::string::npos) {
+    size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+    line_start = line_start == std::string::npos || at == 0 ? 0 : line_start + 1;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[at]));
+    throw ConfigError("config: not UTF-8 text: byte " + std::string(byte) + " at line " +
+                      std::to_string(std::count(text.begin(), text.begin() + static_cast<ptrdiff_t>(at), '\n') + 1) +
+                      ", column " + std::to_string(at - line_start + 1));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

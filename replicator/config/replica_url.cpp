@@ -7,7 +7,13 @@
 
 namespace hs::config {
 
+// std::regex matching recurses about once per character: a 100 KB value overflowed the stack.
+// Real URLs and hosts are far shorter (an S3 key is at most 1024 bytes, a host name 253).
+constexpr size_t kMaxUrl = 4096;
+
 ReplicaUrl split_replica_url(std::string_view url, const std::string& what) {
+  if (url.size() > kMaxUrl)
+    throw ConfigError(what + ": replica url is longer than " + std::to_string(kMaxUrl) + " bytes");
   const std::string u(url);
   static const std::regex scheme_re(R"(^([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(.*)$)");
   std::smatch m;
@@ -60,7 +66,9 @@ S3HostParts parse_s3_host(std::string_view s) {
   S3HostParts out;
   std::string scheme = "https", endpoint;
   std::smatch m;
-  if (std::regex_match(host, m, localhost)) {
+  if (host.size() > kMaxUrl) {
+    out.bucket = host;  // no known provider's host; validation rejects it as a bucket name
+  } else if (std::regex_match(host, m, localhost)) {
     out.bucket = m[1];
     out.region = "us-east-1";
     scheme = "http";
