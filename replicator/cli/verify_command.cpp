@@ -167,6 +167,7 @@ bool verify_db(const config::Config& cfg, const config::DbConfig& db, std::optio
     clients.reserve(replicas.size());
     for (auto& r : replicas) clients.push_back(r.client.get());
     core::RestoreOptions opt;
+    opt.integrity = core::IntegrityCheck::none;  // check_database below runs the full check once
     auto target = core::calc_restore_target(clients, opt);
     if (!target) throw std::runtime_error("no backups found on any replica");
     NamedReplica& chosen = replicas[target->client_index];

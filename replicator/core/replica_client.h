@@ -54,6 +54,9 @@ class ReplicaClient {
   // A counter that moves whenever bytes move to or from storage (monotonic; 0 if not tracked), so
   // a watchdog can tell a slow transfer from a stalled one.
   virtual int64_t progress() const { return 0; }
+  // True when reads cross a network, so restore downloads WAL segments ahead in parallel; a client
+  // whose reads are local files returns false and is read in place (copying ahead is pure cost).
+  virtual bool remote() const { return true; }
 };
 
 }  // namespace hs::core

@@ -17,9 +17,11 @@
 #include <filesystem>
 #include <mutex>
 #include <random>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "core/lz4_frame.h"
+#include "core/ordered_writer.h"
 #include "core/restore_prefetch.h"
 #include "core/restore_wal.h"
 #include "gotext/duration.h"
@@ -136,13 +138,15 @@ int64_t write_snapshot(ReplicaClient& client, const std::string& generation, int
   std::string what = layout::join(layout::join(generation, "snapshots"), layout::snapshot_name(index));
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("cannot create " + path + ": " + errno_text());
-  std::vector<char> buf(1 << 20);
   int64_t total = 0;
   std::string head;
   try {
     auto raw = client.open_snapshot(generation, index);
     Lz4DecompressReader z(*raw, what);
+    // Decoding (LZ4 and its checksum) here, write(2) on the writer's thread: the two overlap.
+    OrderedWriter out(fd, path, 3, 4 << 20);
     for (;;) {
+      auto& buf = out.acquire();
       // Fill the buffer fully so writes are large (the decompressor returns block-sized pieces).
       size_t got = 0;
       while (got < buf.size()) {
@@ -152,14 +156,10 @@ int64_t write_snapshot(ReplicaClient& client, const std::string& generation, int
       }
       if (got == 0) break;
       if (head.size() < 100) head.append(buf.data(), std::min<size_t>(got, 100 - head.size()));
-      for (size_t off = 0; off < got;) {
-        ssize_t k = ::write(fd, buf.data() + off, got - off);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) throw Error("cannot write " + path + ": " + errno_text());
-        off += static_cast<size_t>(k);
-      }
+      out.submit(got);
       total += static_cast<int64_t>(got);
     }
+    out.finish();
   } catch (...) {
     ::close(fd);
     throw;
@@ -175,13 +175,38 @@ int64_t write_snapshot(ReplicaClient& client, const std::string& generation, int
   return total;
 }
 
-void integrity_check(const std::string& db_path) {
+// The header's page count must match the file (a truncated or padded file fails here, cheaply).
+void check_header(const std::string& db_path) {
+  int fd = ::open(db_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open " + db_path + ": " + errno_text());
+  uint8_t h[100];
+  ssize_t n = ::pread(fd, h, sizeof h, 0);
+  struct stat st;
+  int rc = ::fstat(fd, &st);
+  ::close(fd);
+  if (n != static_cast<ssize_t>(sizeof h) || rc != 0) throw Error("cannot read the header of " + db_path);
+  auto be32 = [&](int off) { return (uint32_t(h[off]) << 24) | (uint32_t(h[off + 1]) << 16) | (uint32_t(h[off + 2]) << 8) | h[off + 3]; };
+  if (std::memcmp(h, "SQLite format 3\0", 16) != 0) throw CorruptError("restored file is not an SQLite database");
+  uint32_t page_size = (uint32_t(h[16]) << 8) | h[17];
+  if (page_size == 1) page_size = 65536;
+  // The in-header page count is valid when "version-valid-for" equals the change counter.
+  if (be32(92) != be32(24)) return;
+  int64_t want = int64_t(be32(28)) * page_size;
+  if (want != st.st_size)
+    throw CorruptError("restored database is " + std::to_string(st.st_size) + " bytes but its header says " +
+                       std::to_string(be32(28)) + " pages of " + std::to_string(page_size));
+}
+
+void integrity_check(const std::string& db_path, IntegrityCheck mode) {
+  check_header(db_path);
+  if (mode == IntegrityCheck::none) return;
+  const char* pragma = mode == IntegrityCheck::full ? "integrity_check" : "quick_check";
   Sqlite db(db_path);
-  auto rows = db.query("PRAGMA integrity_check;");
+  auto rows = db.query(std::string("PRAGMA ") + pragma + ";");
   if (rows.size() != 1 || rows[0].size() != 1 || rows[0][0] != "ok") {
     std::string detail;
     for (size_t i = 0; i < rows.size() && i < 5; i++) detail += (i ? "; " : "") + (rows[i].empty() ? "" : rows[i][0]);
-    throw CorruptError("restored database fails PRAGMA integrity_check: " + detail);
+    throw CorruptError(std::string("restored database fails PRAGMA ") + pragma + ": " + detail);
   }
   db.close();
   ::unlink((db_path + "-wal").c_str());
@@ -255,6 +280,22 @@ void remove_stale_sidecars(const std::string& output, const std::string& dir, co
 
 }  // namespace
 
+const char* integrity_check_name(IntegrityCheck c) {
+  switch (c) {
+    case IntegrityCheck::full: return "full";
+    case IntegrityCheck::quick: return "quick";
+    case IntegrityCheck::none: return "none";
+  }
+  return "full";
+}
+
+IntegrityCheck parse_integrity_check(const std::string& s) {
+  if (s == "full") return IntegrityCheck::full;
+  if (s == "quick") return IntegrityCheck::quick;
+  if (s == "none") return IntegrityCheck::none;
+  throw std::invalid_argument("must be full, quick or none, got \"" + s + "\"");
+}
+
 void restore(ReplicaClient& client, const RestoreOptions& opt) {
   const auto& log = opt.log;
   if (opt.output_path.empty()) throw Error("output path required");
@@ -306,22 +347,30 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
       log("restoring wal files", {{"generation", opt.generation},
                                   {"index_min", std::to_string(plan.front().index)},
                                   {"index_max", std::to_string(plan.back().index)}});
-    // Up to -parallelism segments download at once while the indexes apply in order (restore_prefetch.h).
-    std::string prefetch_dir = opt.output_path + ".tmp-prefetch-XXXXXX";
-    if (::mkdtemp(prefetch_dir.data()) == nullptr)
-      throw Error("cannot create a temp directory next to " + opt.output_path + ": " + errno_text());
-    struct RemoveDir {
-      std::string path;
-      ~RemoveDir() { ::rmdir(path.c_str()); }
-    } remove_prefetch_dir{prefetch_dir};
-    std::vector<Pos> order;
-    for (const auto& idx : plan)
-      for (const auto& seg : idx.segments) order.push_back(seg.pos());
-    PrefetchingClient prefetch(client, std::move(order), opt.parallelism, prefetch_dir);
-    apply_wal_indexes(prefetch, opt.generation, plan, temps.db(), db_size, log);
+    if (!client.remote()) {
+      apply_wal_indexes(client, opt.generation, plan, temps.db(), db_size, log);  // read in place
+    } else {
+      // Up to -parallelism segments download at once while the indexes apply in order (restore_prefetch.h).
+      std::string prefetch_dir = opt.output_path + ".tmp-prefetch-XXXXXX";
+      if (::mkdtemp(prefetch_dir.data()) == nullptr)
+        throw Error("cannot create a temp directory next to " + opt.output_path + ": " + errno_text());
+      struct RemoveDir {
+        std::string path;
+        ~RemoveDir() { ::rmdir(path.c_str()); }
+      } remove_prefetch_dir{prefetch_dir};
+      std::vector<Pos> order;
+      for (const auto& idx : plan)
+        for (const auto& seg : idx.segments) order.push_back(seg.pos());
+      PrefetchingClient prefetch(client, std::move(order), opt.parallelism, prefetch_dir);
+      apply_wal_indexes(prefetch, opt.generation, plan, temps.db(), db_size, log);
+    }
   }
 
-  integrity_check(temps.db());
+  auto check_start = std::chrono::steady_clock::now();
+  integrity_check(temps.db(), opt.integrity);
+  if (log)
+    log("integrity check ok", {{"mode", integrity_check_name(opt.integrity)},
+                               {"elapsed", gotext::format_duration(std::chrono::steady_clock::now() - check_start)}});
   fsync_path(temps.db(), false);
   if (log) log("renaming database from temporary location", {});
   // Re-check right before the rename: rename(2) would silently replace a file created meanwhile.

@@ -26,6 +26,19 @@ namespace hs::core {
 using RestoreLogFn =
     std::function<void(const std::string& msg, const std::vector<std::pair<std::string, std::string>>& fields)>;
 
+// What restore asks SQLite to check before the rename (litestream 0.5's -integrity-check).
+// Every mode first checks the header: "SQLite format 3", a valid page size, and the page count
+// the header records equal to the file's size. Downloaded bytes are always verified (LZ4 and WAL
+// checksums), whatever the mode.
+enum class IntegrityCheck {
+  full,   // PRAGMA integrity_check: every page, every index entry against its table
+  quick,  // PRAGMA quick_check: every page and b-tree, without the index/table cross-check
+  none,   // the header check only
+};
+// "full" | "quick" | "none"; parse throws std::invalid_argument on anything else.
+const char* integrity_check_name(IntegrityCheck c);
+IntegrityCheck parse_integrity_check(const std::string& s);
+
 struct RestoreOptions {
   std::string output_path;                 // required; must not exist yet
   std::string generation;                  // empty: choose with calc_restore_target
@@ -33,6 +46,7 @@ struct RestoreOptions {
   std::optional<TimePoint> timestamp;      // point in time; exclusive with index
   int parallelism = 8;                     // WAL segments downloaded at once (< 1 means 1); indexes
                                            // still apply one at a time, in order
+  IntegrityCheck integrity = IntegrityCheck::full;
   RestoreLogFn log;                        // optional; called from download threads too
   RestoreLogFn warn;                       // optional WARN-level events (stale files removed);
                                            // unset: they go to `log`

@@ -27,6 +27,7 @@ class PrefetchingClient final : public ReplicaClient {
   std::unique_ptr<Reader> open_wal_segment(const Pos& pos) override;
 
   std::string type() const override { return inner_.type(); }
+  bool remote() const override { return inner_.remote(); }
   std::vector<std::string> generations() override { return inner_.generations(); }
   void delete_generation(const std::string& g) override { inner_.delete_generation(g); }
   std::vector<SnapshotInfo> snapshots(const std::string& g) override { return inner_.snapshots(g); }

@@ -19,6 +19,7 @@ class FileReplicaClient : public core::ReplicaClient {
 
   const std::string& root() const { return root_; }
   std::string type() const override { return "file"; }
+  bool remote() const override { return false; }
 
   std::vector<std::string> generations() override;
   void delete_generation(const std::string& generation) override;
