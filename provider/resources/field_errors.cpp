@@ -3,23 +3,35 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 
 namespace hs::provider {
 namespace {
 
-// Top-level attributes whose rules read another top-level attribute (render/validate.cpp): an unknown
-// in one of a group hides errors in all of them.
+// Top-level attributes whose rules read each other (render/validate.cpp): an unknown in one of a group
+// hides errors in all of them.
 const std::vector<std::set<std::string>> kRelated = {
-    {"ports", "metrics_port", "readiness_probe", "liveness_probe", "startup_probe", "service"},
+    {"ports", "metrics_port", "service"},  // service: a multi-port Service reports unnamed ports at ports[i]
     {"credentials_secret", "name"},
-    {"replica", "database_path", "credentials_secret", "node_selector"},  // + the file replica warning
+    {"replica", "database_path"},
     {"env", "secret_env"},
-    {"alerts", "verify", "alerts_secret"},
+    {"alerts", "alerts_secret"},
 };
 
-bool related(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  return std::any_of(kRelated.begin(), kRelated.end(), [&](const auto& g) { return g.count(a) && g.count(b); });
+// One-way: an unknown `first` may change the errors (or warnings) reported at `second`, not the reverse.
+const std::vector<std::pair<std::string, std::string>> kAffects = {
+    {"ports", "readiness_probe"},  {"ports", "liveness_probe"}, {"ports", "startup_probe"},  // port names
+    {"credentials_secret", "replica"},  // access_key_id_env needs a credentials_secret
+    {"node_selector", "replica"},       // the file replica warning
+    {"verify", "alerts_secret"},        // alerts_secret.healthcheck_url needs a verify block
+};
+
+// Whether an unknown `unknown` may change an error at `error`.
+bool related(const std::string& unknown, const std::string& error) {
+  if (unknown == error) return true;
+  if (std::find(kAffects.begin(), kAffects.end(), std::pair(unknown, error)) != kAffects.end()) return true;
+  return std::any_of(kRelated.begin(), kRelated.end(),
+                     [&](const auto& g) { return g.count(unknown) && g.count(error); });
 }
 
 }  // namespace

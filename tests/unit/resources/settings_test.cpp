@@ -71,6 +71,13 @@ TEST_CASE("errors near unknown values are dropped, others kept") {
     CHECK(kept[1].path.front().name == "ports");
     CHECK(kept[2].path.front().name == "credentials_secret");
   }
+  // One-way (the section above is the other way: an unknown replica keeps credentials_secret's errors).
+  SECTION("an unknown credentials_secret hides replica errors (access_key_id_env needs it)") {
+    auto kept = hs::provider::errors_not_affected_by_unknowns(errors, {path({a("credentials_secret")})});
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0].path == path({a("image")}));
+    CHECK(kept[1].path.front().name == "ports");
+  }
   SECTION("related attributes: metrics_port hides port errors, name hides credentials_secret") {
     auto kept = hs::provider::errors_not_affected_by_unknowns(errors, {path({a("metrics_port")}), path({a("name")})});
     REQUIRE(kept.size() == 2);
