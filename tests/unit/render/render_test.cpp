@@ -209,6 +209,12 @@ TEST_CASE("spec JSON is read strictly, naming the offending key") {
   CHECK(error_of(R"({"metrics_port": "9090"})") == "metrics_port: must be an integer");
   CHECK(error_of(R"({"env": {"A": 1}})") == "env[\"A\"]: must be a string");
   CHECK(error_of(R"({"verify": {"schedule": "@daily", "max_age": null}})").empty());
+  // Maps of objects and single blocks added with issue 13 go through the same field table.
+  CHECK(error_of(R"({"secret_env": {"T": {"secret": "s", "kee": "k"}}})") == "secret_env[\"T\"].kee: unknown attribute");
+  CHECK(error_of(R"({"secret_env": ["x"]})") == "secret_env: must be a map of objects");
+  CHECK(error_of(R"({"readiness_probe": {"period": 5}})") == "readiness_probe.period: must be a string");
+  CHECK(error_of(R"({"tolerations": [{"toleration_seconds": "5"}]})") ==
+        "tolerations[0].toleration_seconds: must be an integer");
   auto spec = hs::render::app_spec_from_json(json::parse(R"({"name": "a", "namespace": null})"));
   CHECK(spec.namespace_ == "default");  // null = unset = the default
   CHECK(spec.native_sidecar);
