@@ -1,0 +1,62 @@
+// The LZ4 frame reader every replica object goes through (snapshots and WAL segments, written by
+// us or by litestream). Input: the object's bytes. Read in odd-sized chunks, as S3 bodies arrive.
+// Properties: a bad, truncated or trailing-garbage frame throws CorruptError (never a crash, never
+// "shorter data"); what decodes survives our compressor and decodes again to the same bytes.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+#include "core/lz4_frame.h"
+#include "fuzz_check.h"
+
+using namespace hs::core;
+
+namespace {
+
+// Yields the input in chunks of 1, 2, 3, ... bytes, as a network body would.
+class TrickleReader : public Reader {
+ public:
+  explicit TrickleReader(std::string_view data) : data_(data) {}
+  size_t read(void* buf, size_t n) override {
+    size_t k = std::min({n, data_.size() - pos_, step_++ % 7 + 1});
+    std::memcpy(buf, data_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+
+ private:
+  std::string_view data_;
+  size_t pos_ = 0, step_ = 0;
+};
+
+constexpr size_t kMaxOutput = 8 << 20;  // a 4 MiB block twice over; more is just slow
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view in = hs::fuzz::as_text(data, size);
+  std::string out;
+  try {
+    TrickleReader source(in);
+    Lz4DecompressReader z(source, "fuzz.lz4");
+    char buf[4096];
+    for (size_t k; (k = z.read(buf, 1 + size % sizeof buf)) > 0;) {
+      out.append(buf, k);
+      if (out.size() > kMaxOutput) return 0;
+    }
+  } catch (const CorruptError&) {
+    return 0;
+  }
+  // The one-shot helper reads the same input in one piece: it must agree.
+  std::string whole;
+  try {
+    whole = lz4_decompress(std::string(in), "fuzz.lz4");
+  } catch (const CorruptError& e) {
+    FUZZ_CHECK(false, std::string("chunked read decoded, one-shot read failed: ") + e.what());
+  }
+  FUZZ_CHECK(whole == out, "chunked and one-shot reads differ");
+  if (out.size() <= (64 << 10)) FUZZ_CHECK(lz4_decompress(lz4_compress(out), "again") == out, "recompression changed the data");
+  return 0;
+}
