@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/core_log.h"
 #include "cli/flags.h"
 #include "cli/observability.h"
 #include "cli/replicas.h"
@@ -69,21 +70,7 @@ std::string absolute_db_path(std::string p) {
 
 // Replication events go to hs_log, whose WARN/ERROR hooks feed the alerter.
 void emit(core::LogLevel level, const std::string& msg, const core::LogFields& fields) {
-  std::vector<hs::log::Field> f;
-  f.reserve(fields.size());
-  for (const auto& [k, v] : fields) {
-    switch (v.kind) {
-      case core::LogValue::Kind::integer: f.push_back({k, v.number}); break;
-      case core::LogValue::Kind::duration: f.push_back({k, std::chrono::nanoseconds(v.number)}); break;
-      default: f.push_back({k, v.text}); break;
-    }
-  }
-  switch (level) {
-    case core::LogLevel::debug: hs::log::debug(msg, f); break;
-    case core::LogLevel::info: hs::log::info(msg, f); break;
-    case core::LogLevel::warn: hs::log::warn(msg, f); break;
-    case core::LogLevel::error: hs::log::error(msg, f); break;
-  }
+  log_core_event(level, msg, fields);
 }
 
 // Builds one database's replicator and logs litestream's "replicating to" lines for it.
@@ -101,6 +88,7 @@ std::unique_ptr<core::DbReplicator> make_replicator(const config::Config& cfg, c
     config::ResolvedReplica r = config::resolve_replica(cfg, rc);
     core::ReplicaSetup s;
     std::vector<hs::log::Field> f{{"name", r.name}, {"type", r.type}, {"sync-interval", r.sync_interval}};
+    check_age_for_replicate(cfg, rc);
     s.client = make_replica(cfg, rc).client;
     if (r.type == "s3") {
       f.insert(f.end(), {{"bucket", r.bucket}, {"path", r.path}, {"region", r.region}, {"endpoint", r.endpoint}});

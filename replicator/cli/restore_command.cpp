@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "log/log.h"
+#include "cli/core_log.h"
 #include "cli/flags.h"
 #include "cli/observability.h"
 #include "cli/run_command.h"
@@ -198,16 +199,7 @@ int run(const std::vector<std::string>& args) {
   std::vector<hs::log::Field> base;
   if (!url_mode) base.push_back({"db", target.db_path});
   base.push_back({"replica", r.name});
-  opt.log = [base](const std::string& msg, const std::vector<std::pair<std::string, std::string>>& fields) {
-    std::vector<hs::log::Field> f = base;
-    for (const auto& [k, v] : fields) f.push_back({k, v});
-    hs::log::info(msg, f);
-  };
-  opt.warn = [base](const std::string& msg, const std::vector<std::pair<std::string, std::string>>& fields) {
-    std::vector<hs::log::Field> f = base;
-    for (const auto& [k, v] : fields) f.push_back({k, v});
-    hs::log::warn(msg, f);
-  };
+  opt.log = core_logger(base);
   core::restore(*r.client, opt);
   return 0;
 }

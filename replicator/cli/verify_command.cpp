@@ -18,6 +18,7 @@
 #include "alert/alerter.h"
 #include "alert/healthcheck.h"
 #include "cli/command.h"
+#include "cli/core_log.h"
 #include "cli/flags.h"
 #include "cli/log_options.h"
 #include "cli/replicas.h"
@@ -176,11 +177,7 @@ bool verify_db(const config::Config& cfg, const config::DbConfig& db, std::optio
     TempDir tmp;
     opt.output_path = tmp.path() + "/" + std::filesystem::path(db.path).filename().string();
     const std::string replica_name = chosen.name;
-    opt.log = [&db, replica_name](const std::string& msg, const std::vector<std::pair<std::string, std::string>>& f) {
-      std::vector<hs::log::Field> fields = {{"db", db.path}, {"replica", replica_name}};
-      for (const auto& [k, v] : f) fields.push_back({k, v});
-      hs::log::debug(msg, fields);
-    };
+    opt.log = core_logger({{"db", db.path}, {"replica", replica_name}}, /*info_as_debug=*/true);
     auto t0 = std::chrono::steady_clock::now();
     core::restore(*chosen.client, opt);
     const DbFacts facts = check_database(opt.output_path);

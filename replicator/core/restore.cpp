@@ -23,13 +23,12 @@
 #include "core/lz4_frame.h"
 #include "core/ordered_writer.h"
 #include "core/restore_prefetch.h"
+#include "core/restore_progress.h"
 #include "core/restore_wal.h"
-#include "gotext/duration.h"
 
 namespace hs::core {
 namespace {
 
-using Fields = std::vector<std::pair<std::string, std::string>>;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -216,7 +215,7 @@ void integrity_check(const std::string& db_path, IntegrityCheck mode) {
 // Applies every WAL index in order, each in one streaming pass (download, verify, write pages)
 // into the temp database: the WAL is never written to disk and read back.
 void apply_wal_indexes(ReplicaClient& client, const std::string& generation, const std::vector<WalIndexPlan>& plan,
-                       const std::string& db_path, int64_t db_size, const RestoreLogFn& log) {
+                       const std::string& db_path, int64_t db_size, const EventLog& log) {
   WalApplyTarget db;
   db.path = db_path;
   db.size = db_size;
@@ -232,18 +231,20 @@ void apply_wal_indexes(ReplicaClient& client, const std::string& generation, con
     for (const auto& idx : plan) {
       auto start = std::chrono::steady_clock::now();
       std::string name = generation + "/" + layout::hex08(idx.index);
+      AppliedWal applied;
       try {
-        apply_wal_index(client, generation, idx, db, cancel);
+        applied = apply_wal_index(client, generation, idx, db, cancel);
       } catch (const std::exception& e) {
         throw CorruptError("cannot download wal " + name + ": " + e.what());
       }
-      if (log) {
-        Fields f{{"generation", generation},
-                 {"index", std::to_string(idx.index)},
-                 {"elapsed", gotext::format_duration(std::chrono::steady_clock::now() - start)}};
-        log("downloaded wal", f);
-        log("applied wal", f);
-      }
+      // Download and apply are one streaming pass: "downloaded" says what came (compressed
+      // bytes), "applied" what it did and how long the pass took.
+      int64_t stored = 0;
+      for (const auto& seg : idx.segments) stored += seg.size;
+      log.info("downloaded wal", {{"generation", generation}, {"index", idx.index}, {"segments", uint64_t(idx.segments.size())},
+                                  {"size", stored}});
+      log.info("applied wal", {{"generation", generation}, {"index", idx.index}, {"frames", applied.frames},
+                               {"elapsed", LogValue::duration(std::chrono::steady_clock::now() - start)}});
     }
   } catch (...) {
     ::close(db.fd);
@@ -256,7 +257,7 @@ void apply_wal_indexes(ReplicaClient& client, const std::string& generation, con
 // database (a deleted or moved file, a copy gone wrong): SQLite would replay it into the restored
 // file on the first open ("database disk image is malformed"). Removes each one, WARN-logged with
 // its size, and makes the removals durable before the caller renames; throws if one cannot go.
-void remove_stale_sidecars(const std::string& output, const std::string& dir, const RestoreLogFn& warn) {
+void remove_stale_sidecars(const std::string& output, const std::string& dir, const EventLog& log) {
   bool removed = false;
   for (const char* suffix : {"-wal", "-shm", "-journal"}) {
     std::string path = output + suffix;
@@ -271,9 +272,8 @@ void remove_stale_sidecars(const std::string& output, const std::string& dir, co
                   errno_text());
     }
     removed = true;
-    if (warn)
-      warn("removed stale file next to the restore output (it belongs to another database)",
-           {{"path", path}, {"size", std::to_string(static_cast<int64_t>(st.st_size))}});
+    log.warn("removed stale file next to the restore output (it belongs to another database)",
+             {{"path", path}, {"size", static_cast<int64_t>(st.st_size)}});
   }
   if (removed) fsync_path(dir, true);
 }
@@ -297,7 +297,7 @@ IntegrityCheck parse_integrity_check(const std::string& s) {
 }
 
 void restore(ReplicaClient& client, const RestoreOptions& opt) {
-  const auto& log = opt.log;
+  EventLog log(opt.log, {});
   if (opt.output_path.empty()) throw Error("output path required");
   if (opt.generation.empty()) throw Error("generation required to restore (no matching backups found)");
   if (!layout::is_generation_name(opt.generation))
@@ -334,21 +334,28 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
   if (ec) throw Error("cannot create directory " + out_dir.string() + ": " + ec.message());
 
   TempFiles temps(opt.output_path);
-  if (log)
-    log("restoring snapshot", {{"generation", opt.generation},
-                               {"index", std::to_string(snapshot_index)},
-                               {"path", temps.db()}});
-  int64_t db_size = write_snapshot(client, opt.generation, snapshot_index, temps.db());
+  // Progress counts the bytes read from the replica against what the listing says is to come.
+  int64_t total = 0;
+  for (const auto& s : snapshots)
+    if (s.index == snapshot_index) total += s.size;
+  for (const auto& idx : plan)
+    for (const auto& seg : idx.segments) total += seg.size;
+  ProgressClient counted(client);
+  std::optional<ProgressReporter> progress;
+  if (opt.log) progress.emplace(counted, total, log, opt.progress_after, opt.progress_every);
+
+  log.info("restoring snapshot", {{"generation", opt.generation}, {"index", snapshot_index}, {"path", temps.db()}});
+  auto snapshot_start = std::chrono::steady_clock::now();
+  int64_t db_size = write_snapshot(counted, opt.generation, snapshot_index, temps.db());
+  log.info("restored snapshot", {{"size", db_size}, {"elapsed", LogValue::duration(std::chrono::steady_clock::now() - snapshot_start)}});
 
   if (plan.empty()) {
-    if (log) log("snapshot only, finalizing database", {});
+    log.info("snapshot only, finalizing database");
   } else {
-    if (log)
-      log("restoring wal files", {{"generation", opt.generation},
-                                  {"index_min", std::to_string(plan.front().index)},
-                                  {"index_max", std::to_string(plan.back().index)}});
+    log.info("restoring wal files",
+             {{"generation", opt.generation}, {"index_min", plan.front().index}, {"index_max", plan.back().index}});
     if (!client.remote()) {
-      apply_wal_indexes(client, opt.generation, plan, temps.db(), db_size, log);  // read in place
+      apply_wal_indexes(counted, opt.generation, plan, temps.db(), db_size, log);  // read in place
     } else {
       // Up to -parallelism segments download at once while the indexes apply in order (restore_prefetch.h).
       std::string prefetch_dir = opt.output_path + ".tmp-prefetch-XXXXXX";
@@ -361,21 +368,21 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
       std::vector<Pos> order;
       for (const auto& idx : plan)
         for (const auto& seg : idx.segments) order.push_back(seg.pos());
-      PrefetchingClient prefetch(client, std::move(order), opt.parallelism, prefetch_dir);
+      PrefetchingClient prefetch(counted, std::move(order), opt.parallelism, prefetch_dir);
       apply_wal_indexes(prefetch, opt.generation, plan, temps.db(), db_size, log);
     }
   }
+  progress.reset();
 
   auto check_start = std::chrono::steady_clock::now();
   integrity_check(temps.db(), opt.integrity);
-  if (log)
-    log("integrity check ok", {{"mode", integrity_check_name(opt.integrity)},
-                               {"elapsed", gotext::format_duration(std::chrono::steady_clock::now() - check_start)}});
+  log.info("integrity check ok", {{"mode", integrity_check_name(opt.integrity)},
+                                  {"elapsed", LogValue::duration(std::chrono::steady_clock::now() - check_start)}});
   fsync_path(temps.db(), false);
-  if (log) log("renaming database from temporary location", {});
+  log.info("renaming database from temporary location");
   // Re-check right before the rename: rename(2) would silently replace a file created meanwhile.
   if (exists(opt.output_path)) throw Error("cannot restore, output path already exists: " + opt.output_path);
-  remove_stale_sidecars(opt.output_path, out_dir.string(), opt.warn ? opt.warn : log);
+  remove_stale_sidecars(opt.output_path, out_dir.string(), log);
   if (::rename(temps.db().c_str(), opt.output_path.c_str()) != 0)
     throw Error("cannot rename " + temps.db() + " to " + opt.output_path + ": " + errno_text());
   temps.forget(temps.db());

@@ -10,21 +10,20 @@
 //  - a stale "<out>-wal", "<out>-shm" or "<out>-journal" (left by another database: the output
 //    itself did not exist) is removed right before the rename, with a WARN event each, so SQLite
 //    never replays it into the restored file; if one cannot be removed the restore fails.
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/event_log.h"
 #include "core/layout.h"
 #include "core/pos.h"
 #include "core/replica_client.h"
 
 namespace hs::core {
 
-// One log event: a message and key/value fields (the CLI maps these onto hs_log).
-using RestoreLogFn =
-    std::function<void(const std::string& msg, const std::vector<std::pair<std::string, std::string>>& fields)>;
 
 // What restore asks SQLite to check before the rename (litestream 0.5's -integrity-check).
 // Every mode first checks the header: "SQLite format 3", a valid page size, and the page count
@@ -47,9 +46,11 @@ struct RestoreOptions {
   int parallelism = 8;                     // WAL segments downloaded at once (< 1 means 1); indexes
                                            // still apply one at a time, in order
   IntegrityCheck integrity = IntegrityCheck::full;
-  RestoreLogFn log;                        // optional; called from download threads too
-  RestoreLogFn warn;                       // optional WARN-level events (stale files removed);
-                                           // unset: they go to `log`
+  EventLogFn log;                          // optional; INFO steps, WARN for stale files removed;
+                                           // called from download threads too
+  // "restore progress" (INFO) first after this long, then at this interval.
+  std::chrono::milliseconds progress_after{2000};
+  std::chrono::milliseconds progress_every{5000};
 };
 
 // A generation with its time bounds (min/max created_at over its snapshots and WAL segments).

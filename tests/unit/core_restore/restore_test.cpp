@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <algorithm>
 #include <atomic>
+#include <thread>
 #include <mutex>
 
 #include <fstream>
@@ -61,7 +62,7 @@ TEST_CASE("restore replays snapshot + every WAL index and matches the source") {
   opt.output_path = dir / "out.db";
   opt.generation = ReplicaBuilder::kGen;
   opt.parallelism = 2;
-  opt.log = [&](const std::string& msg, const auto&) {
+  opt.log = [&](LogLevel, const std::string& msg, const LogFields&) {
     std::lock_guard lock(mu);
     logs.push_back(msg);
   };
@@ -183,12 +184,15 @@ TEST_CASE("stale -wal/-shm/-journal next to the output are removed before the re
   RestoreOptions opt;
   opt.output_path = out;
   opt.generation = ReplicaBuilder::kGen;
-  opt.log = [&](const std::string& msg, const auto&) { infos.push_back(msg); };
-  opt.warn = [&](const std::string&, const std::vector<std::pair<std::string, std::string>>& f) {
+  opt.log = [&](LogLevel level, const std::string& msg, const LogFields& f) {
+    if (level != LogLevel::warn) {
+      infos.push_back(msg);
+      return;
+    }
     std::string path, size;
     for (const auto& [k, v] : f) {
-      if (k == "path") path = v;
-      if (k == "size") size = v;
+      if (k == "path") path = v.str();
+      if (k == "size") size = v.str();
     }
     warned.emplace_back(path, size);
   };
@@ -266,17 +270,18 @@ TEST_CASE("-integrity-check: every mode restores a sound replica and logs which 
   ReplicaBuilder b(dir.path.string());
   auto after = build(b);
   for (auto mode : {IntegrityCheck::full, IntegrityCheck::quick, IntegrityCheck::none}) {
-    std::vector<std::pair<std::string, std::string>> checked;
+    LogFields checked;
     RestoreOptions opt;
     opt.generation = ReplicaBuilder::kGen;
     opt.integrity = mode;
     opt.output_path = dir / (std::string(integrity_check_name(mode)) + ".db");
-    opt.log = [&](const std::string& msg, const auto& fields) {
+    opt.log = [&](LogLevel, const std::string& msg, const LogFields& fields) {
       if (msg == "integrity check ok") checked = fields;
     };
     restore(b.client(), opt);
     REQUIRE_FALSE(checked.empty());
-    CHECK(checked[0] == std::pair<std::string, std::string>{"mode", integrity_check_name(mode)});
+    CHECK(checked[0].first == "mode");
+    CHECK(checked[0].second.str() == integrity_check_name(mode));
     CHECK(fixture::query_int(opt.output_path, "SELECT count(*) FROM t") == after.back());
   }
   CHECK(parse_integrity_check("quick") == IntegrityCheck::quick);
@@ -341,4 +346,42 @@ TEST_CASE("quick_check misses an index that disagrees with its table; full catch
   restore(b.client(), opt);  // passes: every page and b-tree is well formed
   opt.integrity = IntegrityCheck::full;
   expect_failure(b, dir, "fails PRAGMA integrity_check", opt);
+}
+
+TEST_CASE("a restore that takes a while logs progress with numeric bytes, total, rate and ETA") {
+  fixture::TempDir dir;
+  ReplicaBuilder b(dir.path.string());
+  build(b);
+  std::mutex mu;
+  std::vector<LogFields> progress;
+  RestoreOptions opt;
+  opt.generation = ReplicaBuilder::kGen;
+  opt.output_path = dir / "out.db";
+  opt.progress_after = std::chrono::milliseconds(0);
+  opt.progress_every = std::chrono::milliseconds(1);
+  opt.log = [&](LogLevel level, const std::string& msg, const LogFields& f) {
+    std::lock_guard lock(mu);
+    if (msg == "restore progress") {
+      CHECK(level == LogLevel::info);
+      progress.push_back(f);
+    }
+    if (msg == "applied wal") {
+      CHECK(f[1].second.kind == LogValue::Kind::integer);  // index: a number in JSON, not "0"
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let the reporter run
+    }
+  };
+  restore(b.client(), opt);
+  REQUIRE_FALSE(progress.empty());
+  int64_t total = 0;
+  for (const auto& s : b.client().snapshots(ReplicaBuilder::kGen)) total += s.size;
+  for (const auto& s : b.client().wal_segments(ReplicaBuilder::kGen)) total += s.size;
+  const auto& last = progress.back();
+  REQUIRE(last.size() >= 4);
+  CHECK(last[0].first == "bytes");
+  CHECK(last[0].second.kind == LogValue::Kind::integer);
+  CHECK(last[0].second.number > 0);
+  CHECK(last[0].second.number <= total);
+  CHECK(last[1].first == "total");
+  CHECK(last[1].second.number == total);
+  CHECK(last[3].first == "rate");
 }
