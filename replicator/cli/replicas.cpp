@@ -1,5 +1,6 @@
 #include "cli/replicas.h"
 
+#include "age/encrypted_client.h"
 #include "storage/file/file_client.h"
 #include "storage/s3/s3_factory.h"
 
@@ -20,10 +21,56 @@ NamedReplica from_resolved(const config::ResolvedReplica& r) {
   return out;
 }
 
+// `dbs[i].replicas[j].age` of `r` inside `c` (errors name the key), else the replica's name.
+std::string age_key(const config::Config& c, const config::ReplicaConfig& r) {
+  for (size_t i = 0; i < c.dbs.size(); ++i)
+    for (size_t j = 0; j < c.dbs[i].replicas.size(); ++j)
+      if (&c.dbs[i].replicas[j] == &r) return "dbs[" + std::to_string(i) + "].replicas[" + std::to_string(j) + "].age";
+  return "replica \"" + config::replica_name(r) + "\" age";
+}
+
+// Keys parsed again here: a value read with -no-expand-env was not checked at parse time.
+template <typename Parse>
+auto parse_keys(const std::vector<std::string>& entries, const std::string& key, Parse parse) {
+  decltype(parse(std::string_view())) out;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    try {
+      auto keys = parse(entries[i]);
+      out.insert(out.end(), keys.begin(), keys.end());
+    } catch (const age::KeyError& e) {
+      throw config::ConfigError(key + "[" + std::to_string(i) + "]: " + e.what());
+    }
+  }
+  return out;
+}
+
+// A replica with `age` gets the encrypting decorator around its storage client.
+void add_age(NamedReplica& out, const config::Config& c, const config::ReplicaConfig& r) {
+  if (!r.age) return;
+  const std::string key = age_key(c, r);
+  auto recipients = parse_keys(r.age->recipients, key + ".recipients", age::parse_recipients_text);
+  std::vector<age::Identity> identities;
+  for (const auto& k : parse_keys(r.age->identities, key + ".identities", age::parse_identities_text))
+    identities.push_back(age::Identity::from_secret(k));
+  out.client =
+      std::make_unique<age::EncryptedReplicaClient>(std::move(out.client), std::move(recipients), std::move(identities), key);
+}
+
 }  // namespace
 
 NamedReplica make_replica(const config::Config& c, const config::ReplicaConfig& r) {
-  return from_resolved(config::resolve_replica(c, r));
+  NamedReplica out = from_resolved(config::resolve_replica(c, r));
+  add_age(out, c, r);
+  return out;
+}
+
+void check_age_for_replicate(const config::Config& c, const config::ReplicaConfig& r) {
+  if (!r.age) return;
+  const std::string key = age_key(c, r);
+  if (r.age->recipients.empty()) throw config::ConfigError(key + ".recipients: required to replicate (objects are encrypted to them)");
+  if (r.age->identities.empty())
+    throw config::ConfigError(key + ".identities: required to replicate (the last WAL segment is read back on start, "
+                              "as litestream does)");
 }
 
 std::vector<NamedReplica> make_replicas(const config::Config& c, const config::DbConfig& db) {

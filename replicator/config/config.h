@@ -46,7 +46,16 @@ inline constexpr Duration kDefaultAlertInterval = std::chrono::hours(2);
 inline constexpr int64_t kDefaultAlertWindow = 6;
 inline constexpr Duration kDefaultShutdownTimeout = std::chrono::seconds(20);
 
-// dbs[].replicas[]. Only file and s3 replicas are supported (gcs/abs/sftp/age are rejected).
+// dbs[].replicas[].age (litestream 0.3.10+): each entry is one key or a key file's text, parsed as
+// age.ParseRecipients / age.ParseIdentities do. Recipients encrypt what is written, identities
+// decrypt what is read (restore, and replicate resuming from the last WAL segment).
+struct AgeConfig {
+  std::vector<std::string> identities;  // AGE-SECRET-KEY-1... (secret: from ${VAR} in practice)
+  std::vector<std::string> recipients;  // age1...
+  bool operator==(const AgeConfig&) const = default;
+};
+
+// dbs[].replicas[]. Only file and s3 replicas are supported (gcs/abs/sftp are rejected).
 struct ReplicaConfig {
   std::optional<std::string> name;  // default: the type
   std::optional<std::string> type;  // "file" | "s3"; a URL's scheme takes precedence
@@ -64,6 +73,7 @@ struct ReplicaConfig {
   std::optional<Duration> retention;
   std::optional<Duration> retention_check_interval;
   std::optional<Duration> validation_interval;
+  std::optional<AgeConfig> age;
   bool operator==(const ReplicaConfig&) const = default;
 };
 

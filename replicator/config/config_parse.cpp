@@ -25,7 +25,6 @@ std::string quote(const std::string& s) { return "\"" + s + "\""; }
 // silently does something else than the user asked for.
 const std::map<std::string, std::string>& unsupported_replica_keys() {
   static const std::map<std::string, std::string> m = {
-      {"age", "age encryption is not supported by homeserver-replicator"},
       {"account-name", "abs replicas are not supported by homeserver-replicator"},
       {"account-key", "abs replicas are not supported by homeserver-replicator"},
       {"host", "sftp replicas are not supported by homeserver-replicator"},
@@ -129,7 +128,7 @@ ReplicaConfig parse_replica(const YAML::Node& n, const std::string& path) {
   MapReader m(n, path,
               {"name", "type", "url", "path", "endpoint", "bucket", "region", "force-path-style", "skip-verify",
                "access-key-id", "secret-access-key", "sync-interval", "snapshot-interval", "retention",
-               "retention-check-interval", "validation-interval"},
+               "retention-check-interval", "validation-interval", "age"},
               unsupported_replica_keys());
   ReplicaConfig r;
   r.name = m.str("name");
@@ -148,6 +147,19 @@ ReplicaConfig parse_replica(const YAML::Node& n, const std::string& path) {
   r.retention = m.duration("retention");
   r.retention_check_interval = m.duration("retention-check-interval");
   r.validation_interval = m.duration("validation-interval");
+  if (auto a = m.node("age")) {
+    MapReader am(*a, m.key_path("age"), {"identities", "recipients"});
+    auto strings = [&](const char* k) {
+      std::vector<std::string> out;
+      auto items = am.list(k);
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (!items[i].IsScalar()) throw ConfigError(index_path(am.key_path(k), i) + ": must be a string");
+        out.push_back(items[i].Scalar());
+      }
+      return out;
+    };
+    r.age = AgeConfig{strings("identities"), strings("recipients")};
+  }
   // A file replica's directory is expanded like the db path (litestream expands it too).
   if (r.path && !r.path->empty() && r.path->find('$') == std::string::npos && !is_url(*r.path) && !r.url &&
       replica_type(r) == "file") {

@@ -39,6 +39,16 @@ void put_replica(YAML::Emitter& e, const ReplicaConfig& r) {
   put(e, "retention", r.retention);
   put(e, "retention-check-interval", r.retention_check_interval);
   put(e, "validation-interval", r.validation_interval);
+  if (r.age) {
+    e << YAML::Key << "age" << YAML::Value << YAML::BeginMap;
+    for (const auto& [key, list] : {std::pair{"identities", &r.age->identities}, {"recipients", &r.age->recipients}}) {
+      if (list->empty()) continue;
+      e << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+      for (const auto& v : *list) e << YAML::DoubleQuoted << v;
+      e << YAML::EndSeq;
+    }
+    e << YAML::EndMap;
+  }
   e << YAML::EndMap;
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "age/keys.h"
 #include "config/config.h"
 #include "config/expand.h"
 #include "config/replica_url.h"
@@ -53,6 +54,29 @@ void check_addr(const std::string& addr) {
     fail("addr", "invalid port " + quote(port) + " in address " + quote(addr) + " (1-65535)");
 }
 
+// Each entry must hold at least one key of its kind (age.ParseRecipients / ParseIdentities
+// fail on none). The error names the entry, never its text: identities are secrets.
+void check_age(const AgeConfig& a, const std::string& path) {
+  if (a.identities.empty() && a.recipients.empty())
+    fail(path, "needs recipients (to write encrypted objects) and/or identities (to read them)");
+  for (size_t i = 0; i < a.recipients.size(); ++i) {
+    if (has_var_ref(a.recipients[i])) continue;
+    try {
+      age::parse_recipients_text(a.recipients[i]);
+    } catch (const age::KeyError& e) {
+      fail(idx(path + ".recipients", i), e.what());
+    }
+  }
+  for (size_t i = 0; i < a.identities.size(); ++i) {
+    if (has_var_ref(a.identities[i])) continue;
+    try {
+      age::parse_identities_text(a.identities[i]);
+    } catch (const age::KeyError& e) {
+      fail(idx(path + ".identities", i), e.what());
+    }
+  }
+}
+
 void check_replica(const ReplicaConfig& r, const std::string& path) {
   auto key = [&](const char* k) { return path + "." + k; };
   if (r.type && *r.type != "file" && *r.type != "s3") {
@@ -96,6 +120,7 @@ void check_replica(const ReplicaConfig& r, const std::string& path) {
   // retention <= 0 disables the retainer (litestream), so any value is allowed.
   check_positive(r.retention_check_interval, key("retention-check-interval"));
   check_non_negative(r.validation_interval, key("validation-interval"));
+  if (r.age) check_age(*r.age, key("age"));
 }
 
 void check_db(const DbConfig& db, const std::string& path) {
