@@ -3,17 +3,19 @@
 
 terraform renders an app with the provider (native_sidecar = false: podman 4.3 runs an init container
 with restartPolicy Always as an ordinary init container that never exits, so the app would never
-start) and two replicas that outlive the pod: a file replica on a hostPath and S3 (a real Swift S3 on
-127.0.0.1, started once for the whole test, keys through credentials_secret). The test loads the release image and builds a small app image from Debian packages
+start) and three replicas that outlive the pod: a file replica on a hostPath and two S3 replicas (a real
+Swift S3 on 127.0.0.1, started once for the whole test; each S3 replica's keys through its own
+credentials_secret, the resource-level one holding wrong keys). The test loads the release image and builds a small app image from Debian packages
 (busybox-static + sqlite3) that inserts a row every 100 ms. Then:
 
   1. first deploy, no replica yet: the restore init container passes, the app starts empty;
   2. `kube down` (the emptyDir is gone: the SD card died); on the host, a restore from the file
-     replica alone and one from the S3 replica alone (`restore -replica`) each hold every synced row;
+     replica alone and one from each S3 replica alone (`restore -replica`; each S3 replica has its own
+     Secret) each hold every synced row;
      `kube play` again: every synced row is back before the app's first statement (the app records
      the row count it found at boot);
   3. the CronJob's pod template: verify passes and pings the recording healthcheck receiver;
-  4. both replicas corrupted (the same bytes overwritten in the file replica and, through S3 PUT, in
+  4. all replicas corrupted (the same bytes overwritten in the file replica and, through S3 PUT, in
      the bucket): the restore init container fails and the app never starts; verify fails and pings
      /1 with the error;
   5. the file replica's directory missing (a node without the backups): the hostPath (type Directory)
@@ -223,6 +225,18 @@ resource "homeserver_sqlite_app" "app" {{
     credentials_secret = "{REPLICA_CREDENTIALS}"
     sync_interval    = "1s"
   }}
+  # A second S3 replica with a Secret of its own, keys under the LITESTREAM_* names.
+  replica {{
+    name             = "s3b"
+    type             = "s3"
+    endpoint         = "{s3.endpoint}"
+    bucket           = "{s3.bucket}"
+    region           = "{s3.region}"
+    path             = "{S3B_PREFIX}"
+    force_path_style = true
+    credentials_secret = "{REPLICA2_CREDENTIALS}"
+    sync_interval    = "1s"
+  }}
   verify {{
     schedule = "0 3 * * *"
   }}
@@ -248,6 +262,7 @@ output "manifests_yaml" {{
 CREDENTIALS, S3_PREFIX = "notes-s3", "notes"
 REPLICA_CREDENTIALS, APP_SECRET, APP_ENV_SECRET = "notes-s3-replica", "notes-app", "notes-app-env"
 ALERTS_SECRET = "notes-alerts"
+S3B_PREFIX, REPLICA2_CREDENTIALS = "notes-b", "notes-s3b-replica"
 APP_TOKEN, GREETING = "tok-123", "hello"
 
 
@@ -261,6 +276,8 @@ def podman_copies(objects, work, s3, ping_url):
     config_maps = [config_map(CREDENTIALS, {"LITESTREAM_ACCESS_KEY_ID": "wrong", "LITESTREAM_SECRET_ACCESS_KEY": "wrong"}),
                    config_map(REPLICA_CREDENTIALS, {"AWS_ACCESS_KEY_ID": s3.access_key_id,
                                                     "AWS_SECRET_ACCESS_KEY": s3.secret_access_key}),
+                   config_map(REPLICA2_CREDENTIALS, {"LITESTREAM_ACCESS_KEY_ID": s3.access_key_id,
+                                                     "LITESTREAM_SECRET_ACCESS_KEY": s3.secret_access_key}),
                    config_map(APP_SECRET, {"token": APP_TOKEN}),
                    config_map(APP_ENV_SECRET, {"GREETING": GREETING}),
                    config_map(ALERTS_SECRET, {"ping": ping_url})]
@@ -409,7 +426,9 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
                          and "replicator.yml" in (o.get("data") or {}))["data"]["replicator.yml"])
         # The S3 replica (index 1) has its own credentials_secret: the config names its variables.
         s3_env = dict(os.environ, HOMESERVER_REPLICA_1_AWS_ACCESS_KEY_ID=s3.access_key_id,
-                      HOMESERVER_REPLICA_1_AWS_SECRET_ACCESS_KEY=s3.secret_access_key)
+                      HOMESERVER_REPLICA_1_AWS_SECRET_ACCESS_KEY=s3.secret_access_key,
+                      HOMESERVER_REPLICA_2_ACCESS_KEY_ID=s3.access_key_id,
+                      HOMESERVER_REPLICA_2_SECRET_ACCESS_KEY=s3.secret_access_key)
         pod = deployment["metadata"]["name"] + "-pod-0"  # podman 4.3 names a Deployment's pod <name>-pod-0
         app, init = f"{pod}-app", None
         init_names = [c["name"] for c in deployment["spec"]["template"]["spec"].get("initContainers", [])]
@@ -446,8 +465,13 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         if (s3_rows, s3_max) != (synced_rows, synced_max):
             fail(f"restore from the S3 replica alone: {s3_rows} rows (max id {s3_max}); "
                  f"the file replica held {synced_rows} (max id {synced_max})")
-        print(f"ok: on the host, the file replica alone and the S3 replica alone each restore all "
-              f"{synced_rows} synced rows")
+        s3b_rows, s3b_max = host_restore(replicator, os.path.join(work, "host-s3b.db"),
+                                         ["-config", host_config, "-replica", "s3b", "/data/app.db"], env=s3_env)
+        if (s3b_rows, s3b_max) != (synced_rows, synced_max):
+            fail(f"restore from the second S3 replica alone: {s3b_rows} rows (max id {s3b_max}); "
+                 f"the file replica held {synced_rows} (max id {synced_max})")
+        print(f"ok: on the host, the file replica alone and each S3 replica alone (two Secrets: AWS_* and "
+              f"LITESTREAM_* names) restore all {synced_rows} synced rows")
 
         # 2. Play again: every synced row is back before the app's first statement.
         r = pods.play(deploy_yaml, network=())
@@ -478,7 +502,7 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         print(f"ok: verify pod passed and pinged {[p for p, _ in receiver.pings]}")
         pods.down(verify_yaml)
 
-        # 4. Corrupt both replicas (restore may read either): restore fails and the app never starts;
+        # 4. Corrupt every replica (restore may read any): restore fails and the app never starts;
         # verify fails and pings /1. The file replica's layout is the S3 replica's under its prefix.
         corrupted = 0
         for dirpath, _, names in os.walk(replica_dir):
@@ -489,7 +513,8 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
                         size = os.path.getsize(path)
                         f.seek(max(0, size // 2))
                         f.write(b"\xde\xad\xbe\xef" * 8)
-                    s3_put(s3, S3_PREFIX + "/" + os.path.relpath(path, replica_dir), path)
+                    for prefix in (S3_PREFIX, S3B_PREFIX):
+                        s3_put(s3, prefix + "/" + os.path.relpath(path, replica_dir), path)
                     corrupted += 1
         if not corrupted:
             fail("no replica objects to corrupt")
@@ -500,7 +525,7 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         app_state = pods.state(app)
         if app_state.startswith("running") or app_state.startswith("exited"):
             fail(f"corrupted replica: the app container ran ({app_state})")
-        print(f"ok: both replicas corrupted: restore failed ({pods.state(init)}), app never started ({app_state})")
+        print(f"ok: all replicas corrupted: restore failed ({pods.state(init)}), app never started ({app_state})")
         pods.down(deploy_yaml)
 
         receiver.pings.clear()
