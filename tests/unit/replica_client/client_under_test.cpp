@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 
+#include "age/encrypted_client.h"
 #include "storage/file/file_client.h"
 #include "storage/s3/s3_client.h"
 
@@ -28,6 +29,7 @@ class FileUnderTest : public ClientUnderTest {
   }
   ~FileUnderTest() override { fs::remove_all(dir_); }
   core::ReplicaClient& client() override { return *client_; }
+  const fs::path& dir() const { return dir_; }
   void put_raw(const std::string& rel, const std::string& bytes) override {
     fs::path p = dir_ / "replica" / rel;
     fs::create_directories(p.parent_path());
@@ -37,6 +39,33 @@ class FileUnderTest : public ClientUnderTest {
  private:
   fs::path dir_;
   std::unique_ptr<storage::FileReplicaClient> client_;
+};
+
+// A file replica behind the age decorator (a replica with `age` in its config): every contract
+// holds for it too. Foreign objects are put encrypted, as litestream writes them to such a replica.
+class AgeFileUnderTest : public ClientUnderTest {
+ public:
+  AgeFileUnderTest() : id_(age::Identity::generate()) {
+    client_ = std::make_unique<age::EncryptedReplicaClient>(
+        std::make_unique<storage::FileReplicaClient>((file_.dir() / "replica").string()),
+        std::vector<age::Key32>{id_.public_key}, std::vector<age::Identity>{id_}, "dbs[0].replicas[0].age");
+  }
+  core::ReplicaClient& client() override { return *client_; }
+  std::string type() const override { return "file"; }
+  // One X25519 stanza: a 168-byte header, the 16-byte nonce, then 16 bytes of tag per chunk.
+  int64_t stored_size(size_t n) const override {
+    const size_t chunks = n == 0 ? 1 : (n + age::kChunkSize - 1) / age::kChunkSize;
+    return int64_t(168 + 16 + n + 16 * chunks);
+  }
+  void put_raw(const std::string& rel, const std::string& bytes) override {
+    StringReader plain(bytes);
+    file_.put_raw(rel, read_all(*age::encrypt(plain, {id_.public_key})));
+  }
+
+ private:
+  FileUnderTest file_;
+  age::Identity id_;
+  std::unique_ptr<age::EncryptedReplicaClient> client_;
 };
 
 class S3UnderTest : public ClientUnderTest {
@@ -81,7 +110,8 @@ std::unique_ptr<ClientUnderTest> make_client_under_test() {
   const std::string kind = client_kind();
   if (kind == "file") return std::make_unique<FileUnderTest>();
   if (kind == "s3") return std::make_unique<S3UnderTest>();
-  FAIL("HS_REPLICA_CLIENT must be file or s3, got \"" << kind << "\"");
+  if (kind == "age-file") return std::make_unique<AgeFileUnderTest>();
+  FAIL("HS_REPLICA_CLIENT must be file, s3 or age-file, got \"" << kind << "\"");
   return nullptr;
 }
 

@@ -2,6 +2,7 @@
 // The ReplicaClient the contract suite runs against, chosen by HS_REPLICA_CLIENT:
 //   file  a FileReplicaClient on a fresh temp directory (the default)
 //   s3    an S3ReplicaClient on a fresh key prefix of the server in HS_S3_* (run_contract.py starts Swift)
+//   age-file  the file client behind age::EncryptedReplicaClient (a replica with `age`)
 // Like litestream's replica_client_test.go: one suite, every client.
 #include <memory>
 #include <string>
@@ -10,6 +11,8 @@
 
 namespace hs::test {
 
+std::string client_kind();
+
 class ClientUnderTest {
  public:
   virtual ~ClientUnderTest() = default;
@@ -17,9 +20,14 @@ class ClientUnderTest {
   // Stores raw bytes under `rel` ("generations/<gen>/wal/x") below the replica's root, bypassing the
   // client: for objects a client did not write (foreign names, another tool's files).
   virtual void put_raw(const std::string& rel, const std::string& bytes) = 0;
+  // What client().type() says (the storage type, also behind the age decorator).
+  virtual std::string type() const { return client_kind(); }
+  // The stored (listed) size of an object written from `n` bytes: `n`, unless the client adds an
+  // envelope (age: header, nonce and a tag per 64 KiB chunk, as litestream's listings show too).
+  virtual int64_t stored_size(size_t n) const { return int64_t(n); }
 };
 
-// "file" or "s3".
+// "file", "s3" or "age-file".
 std::string client_kind();
 // A client on a root nobody else uses.
 std::unique_ptr<ClientUnderTest> make_client_under_test();
