@@ -36,6 +36,8 @@ class EncryptedReplicaClient final : public core::ReplicaClient {
   void delete_wal_segments(const std::vector<core::Pos>& p) override { inner_->delete_wal_segments(p); }
   void cancel() override { inner_->cancel(); }
   int64_t progress() const override { return inner_->progress(); }
+  // A file replica is still read in place (restore_prefetch.h): decryption streams either way.
+  bool remote() const override { return inner_->remote(); }
 
  private:
   std::unique_ptr<core::Reader> sealed(core::Reader& data) const;

@@ -64,6 +64,7 @@ TEST_CASE("an encrypted file replica stores age objects under litestream's names
   EncryptedReplicaClient c(std::make_unique<storage::FileReplicaClient>(dir.path.string()), {id.public_key}, {id},
                            kKey);
   CHECK(c.type() == "file");
+  CHECK_FALSE(c.remote());
   StringReader snap("snapshot bytes (lz4 in real life)");
   c.write_snapshot(kGen, 1, snap);
   StringReader wal("wal bytes");
