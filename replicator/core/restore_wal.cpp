@@ -1,7 +1,9 @@
 #include "core/restore_wal.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,43 +11,103 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
 #include "core/layout.h"
 #include "core/lz4_frame.h"
+#include "core/read_ahead.h"
 #include "core/wal.h"
 
 namespace hs::core {
 namespace {
 
 // Writes verified frames' pages into the database file, as a checkpoint does: each page at
-// (pgno-1)*page_size (a later frame for the same page overwrites it) and, at every commit frame,
-// the file cut or extended to the "database size after commit".
+// (pgno-1)*page_size (a later frame for the same page replaces it) and, at every commit frame,
+// the file cut or extended to the "database size after commit". Pages wait in a bounded cache
+// (WalApplyTarget::cache_bytes) keyed by page number, so a page rewritten by many transactions of one index is
+// written once, and a flush writes runs of consecutive pages with one pwritev each.
 class PageWriter {
  public:
-  explicit PageWriter(WalApplyTarget& db) : db_(db) {}
+  explicit PageWriter(WalApplyTarget& db)
+      : db_(db), capacity_(std::max<size_t>(1, db.cache_bytes / db.page_size)), slab_(capacity_ * db.page_size) {
+    slot_of_.reserve(capacity_);
+  }
   void page(uint32_t pgno, const uint8_t* p) {
-    off_t off = static_cast<off_t>(pgno - 1) * db_.page_size;
-    for (size_t done = 0; done < db_.page_size;) {
-      ssize_t k = ::pwrite(db_.fd, p + done, db_.page_size - done, off + static_cast<off_t>(done));
-      if (k < 0 && errno == EINTR) continue;
-      if (k < 0) throw Error("cannot write " + db_.path + ": " + std::strerror(errno));
-      done += static_cast<size_t>(k);
+    auto it = slot_of_.find(pgno);
+    if (it == slot_of_.end()) {
+      if (slot_of_.size() == capacity_) flush();
+      it = slot_of_.emplace(pgno, slot_of_.size()).first;
     }
-    db_.size = std::max<int64_t>(db_.size, static_cast<int64_t>(off) + db_.page_size);
+    std::memcpy(slab_.data() + it->second * db_.page_size, p, db_.page_size);
+    int64_t end = static_cast<int64_t>(pgno) * db_.page_size;
+    db_.size = std::max<int64_t>(db_.size, end);
   }
   void commit(uint32_t commit_pages) {
     int64_t want = static_cast<int64_t>(commit_pages) * db_.page_size;
     if (want == db_.size) return;
+    // Pages past the new end are gone, as SQLite's checkpoint truncates them away.
+    for (auto it = slot_of_.begin(); it != slot_of_.end();) it = it->first > commit_pages ? slot_of_.erase(it) : ++it;
+    compact();
     if (::ftruncate(db_.fd, static_cast<off_t>(want)) != 0)
       throw Error("cannot resize " + db_.path + ": " + std::strerror(errno));
     db_.size = want;
   }
+  // Writes every cached page; call before anything reads the file.
+  void flush() {
+    std::vector<std::pair<uint32_t, size_t>> pages(slot_of_.begin(), slot_of_.end());
+    std::sort(pages.begin(), pages.end());
+    const size_t ps = db_.page_size;
+    for (size_t i = 0; i < pages.size();) {
+      size_t j = i + 1;  // a run of consecutive pages, at most IOV_MAX of them
+      while (j < pages.size() && j - i < IOV_MAX && pages[j].first == pages[j - 1].first + 1) ++j;
+      std::vector<iovec> iov(j - i);
+      for (size_t k = i; k < j; ++k) iov[k - i] = {slab_.data() + pages[k].second * ps, ps};
+      write_run(static_cast<off_t>(pages[i].first - 1) * static_cast<off_t>(ps), iov);
+      i = j;
+    }
+    slot_of_.clear();
+  }
   uint32_t page_size() const { return db_.page_size; }
 
  private:
+  void write_run(off_t off, std::vector<iovec>& iov) {
+    size_t at = 0;
+    while (at < iov.size()) {
+      ssize_t k = ::pwritev(db_.fd, iov.data() + at, static_cast<int>(std::min<size_t>(iov.size() - at, IOV_MAX)), off);
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) throw Error("cannot write " + db_.path + ": " + std::strerror(errno));
+      off += k;
+      // Skip what was written; a short write resumes inside a page.
+      for (size_t left = static_cast<size_t>(k); left > 0 && at < iov.size();) {
+        if (left >= iov[at].iov_len) {
+          left -= iov[at].iov_len;
+          ++at;
+        } else {
+          iov[at].iov_base = static_cast<char*>(iov[at].iov_base) + left;
+          iov[at].iov_len -= left;
+          left = 0;
+        }
+      }
+    }
+  }
+  // After erasing pages, moves the survivors to slots 0..n-1 so new pages take the free ones.
+  void compact() {
+    size_t next = 0;
+    const size_t ps = db_.page_size;
+    std::vector<std::pair<uint32_t, size_t>> pages(slot_of_.begin(), slot_of_.end());
+    std::sort(pages.begin(), pages.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    for (auto& [pgno, slot] : pages) {
+      if (slot != next) std::memmove(slab_.data() + next * ps, slab_.data() + slot * ps, ps);
+      slot_of_[pgno] = next++;
+    }
+  }
+
   WalApplyTarget& db_;
+  size_t capacity_;
+  std::vector<uint8_t> slab_;
+  std::unordered_map<uint32_t, size_t> slot_of_;  // page number -> slot in slab_
 };
 
 // Checks a WAL byte stream as it arrives: the header first, then whole frames.
@@ -56,12 +118,25 @@ class WalStreamChecker {
   // Feeds bytes of the segment `what`; every complete frame is verified before it is accepted.
   void feed(const uint8_t* p, size_t n, const std::string& what, PageWriter& out) {
     while (n > 0) {
+      // Whole frames straight from the caller's buffer; only a frame split across reads is copied.
+      if (header_ && pending_.empty()) {
+        size_t fs = static_cast<size_t>(wal::frame_size(header_->page_size));
+        if (n >= fs) {
+          accept(p, fs, what, out);
+          p += fs;
+          n -= fs;
+          continue;
+        }
+      }
       size_t want = (header_ ? static_cast<size_t>(wal::frame_size(header_->page_size)) : wal::kHeaderSize) - pending_.size();
       size_t k = std::min(want, n);
       pending_.insert(pending_.end(), p, p + k);
       p += k;
       n -= k;
-      if (k == want) accept(what, out);
+      if (k == want) {
+        accept(pending_.data(), pending_.size(), what, out);
+        pending_.clear();
+      }
     }
   }
 
@@ -86,30 +161,29 @@ class WalStreamChecker {
   uint32_t page_size() const { return header_ ? header_->page_size : 0; }
 
  private:
-  void accept(const std::string& what, PageWriter& out) {
+  void accept(const uint8_t* data, size_t size, const std::string& what, PageWriter& out) {
     if (!header_) {
-      header_ = wal::parse_header(pending_.data(), what);
+      header_ = wal::parse_header(data, what);
       if (header_->page_size != out.page_size())
         throw CorruptError("wal segment " + what + " has page size " + std::to_string(header_->page_size) +
                            " but the snapshot's database has " + std::to_string(out.page_size()));
       verifier_.emplace(*header_);
     } else {
-      auto r = verifier_->check(pending_.data());
+      auto r = verifier_->check(data);
       if (r != wal::FrameVerifier::Result::ok)
         throw CorruptError(std::string("wal segment ") + what + ": frame at WAL offset " + std::to_string(bytes_) +
                            (r == wal::FrameVerifier::Result::salt_mismatch ? " has salts that do not match the WAL header"
                                                                            : " fails its checksum"));
       frames_++;
-      auto fh = wal::parse_frame_header(pending_.data());
+      auto fh = wal::parse_frame_header(data);
       if (fh.pgno == 0)
         throw CorruptError(std::string("wal segment ") + what + ": frame at WAL offset " + std::to_string(bytes_) +
                            " names page 0");
-      out.page(fh.pgno, pending_.data() + wal::kFrameHeaderSize);
+      out.page(fh.pgno, data + wal::kFrameHeaderSize);
       if (fh.is_commit()) out.commit(fh.commit_size);
       last_commit_ = fh.is_commit();
     }
-    bytes_ += static_cast<int64_t>(pending_.size());
-    pending_.clear();
+    bytes_ += static_cast<int64_t>(size);
   }
 
   std::string generation_;
@@ -141,10 +215,12 @@ AppliedWal apply_wal_index(ReplicaClient& client, const std::string& generation,
                          std::to_string(checker.bytes()));
     auto raw = client.open_wal_segment(seg.pos());
     Lz4DecompressReader z(*raw, what);
-    for (size_t k; (k = z.read(buf.data(), buf.size())) > 0;) checker.feed(buf.data(), k, what, out);
+    ReadAheadReader decoded(z);  // LZ4 on another core while this one checks and writes frames
+    for (size_t k; (k = decoded.read(buf.data(), buf.size())) > 0;) checker.feed(buf.data(), k, what, out);
     checker.end_segment(what);
   }
   checker.finish(what);
+  out.flush();
   return AppliedWal{checker.frames(), checker.bytes()};
 }
 

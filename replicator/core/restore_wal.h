@@ -20,6 +20,7 @@ struct WalApplyTarget {
   std::string path;
   uint32_t page_size = 0;
   int64_t size = 0;
+  size_t cache_bytes = 32 << 20;  // pages held back to write each one once per index (bounded)
 };
 
 struct AppliedWal {

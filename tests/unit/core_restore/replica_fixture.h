@@ -115,6 +115,8 @@ class ReplicaBuilder {
   }
 
   int64_t count() const { return query_int(db_path_, "SELECT count(*) FROM t"); }
+  void sql(const char* statement) { exec(db_, statement); }
+  const std::string& db_path() const { return db_path_; }
   hs::storage::FileReplicaClient& client() { return replica_; }
   const std::vector<Segment>& segments() const { return segments_; }
   std::string replica_root() const { return replica_.root(); }
