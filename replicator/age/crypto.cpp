@@ -121,7 +121,7 @@ void Aead::seal(const uint8_t* nonce12, const uint8_t* in, size_t n, uint8_t* ou
   int len = 0, fin = 0;
   if (EVP_EncryptInit_ex(ctx, EVP_chacha20_poly1305(), nullptr, key_, nonce12) != 1 ||
       (n > 0 && EVP_EncryptUpdate(ctx, out, &len, in, int(n)) != 1) || EVP_EncryptFinal_ex(ctx, out + len, &fin) != 1 ||
-      size_t(len + fin) != n || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, int(kTag), out + n) != 1)
+      size_t(len) + size_t(fin) != n || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, int(kTag), out + n) != 1)
     fail("ChaCha20-Poly1305 seal");
 }
 
@@ -136,7 +136,7 @@ bool Aead::open(const uint8_t* nonce12, const uint8_t* in, size_t n, uint8_t* ou
     fail("ChaCha20-Poly1305 open");
   const bool ok = EVP_DecryptFinal_ex(ctx, out + len, &fin) == 1;
   ERR_clear_error();
-  return ok && size_t(len + fin) == body;
+  return ok && size_t(len) + size_t(fin) == body;
 }
 
 }  // namespace hs::age::crypto

@@ -66,6 +66,7 @@ class EncryptReader final : public ChunkedReader {
     uint8_t file_key[header::kFileKey];
     crypto::random_bytes(file_key, sizeof file_key);
     std::vector<header::Stanza> stanzas;
+    stanzas.reserve(recipients.size());
     for (const auto& r : recipients) stanzas.push_back(header::wrap_x25519(file_key, r));
     const std::string h = header::encode(stanzas, file_key);
     out_.assign(h.begin(), h.end());
