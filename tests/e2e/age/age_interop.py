@@ -5,7 +5,7 @@
    database whose snapshot spans several 64 KiB age chunks; every object on disk is age, and
    `age -d -i key | lz4 -d` (the Debian tools) gives a SQLite snapshot / WAL bytes;
 2. ours restarts on that replica (it reads the last WAL segment back, decrypting) and goes on;
-3. litestream 0.3.13 and ours restore every committed row from it;
+3. litestream 0.3.13 and ours restore every committed row from it, and our verify passes;
 4. litestream replicates encrypted; ours restores every row;
 5. a wrong identity fails the restore naming the cause; replicate without identities is refused.
 """
@@ -155,6 +155,10 @@ def main():
         if got != source:
             h.fail("our restore gave %d rows, source has %d" % (len(got), len(source)))
         h.log("homeserver-replicator restored its encrypted replica: all %d rows, integrity ok" % len(got))
+        r = subprocess.run([ours, "verify", "-config", cfg, db], capture_output=True, text=True, env=env, timeout=300)
+        if r.returncode != 0:
+            h.fail("verify of the encrypted replica failed (%d): %s%s" % (r.returncode, r.stdout[-2000:], r.stderr[-2000:]))
+        h.log("verify restores and checks the encrypted replica: ok")
 
         # 4: litestream writes, ours restores.
         db2, replica2 = s.path("theirs.db"), s.path("replica-litestream")
