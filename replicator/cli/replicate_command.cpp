@@ -33,6 +33,7 @@
 #include "core/event_log.h"
 #include "log/log.h"
 #include "metrics/http/server.h"
+#include "metrics/metrics.h"
 
 namespace hs::cli {
 namespace {
@@ -182,6 +183,14 @@ int run(const std::vector<std::string>& args) {
       std::string host = addr.substr(0, colon);
       if (host.empty()) host = "localhost";
       hs::log::info("serving metrics on", {{"url", "http://" + host + ":" + addr.substr(colon + 1) + "/metrics"}});
+      if (cfg.healthz_max_lag) {
+        auto bound = std::chrono::duration_cast<std::chrono::nanoseconds>(*cfg.healthz_max_lag);
+        metrics_server.set_health_check([bound](std::string& why) {
+          why = metrics::registry().lagging(bound);
+          if (!why.empty()) why = "replica behind by more than healthz-max-lag: " + why;
+          return why.empty();
+        });
+      }
       try {
         metrics_server.start(addr);
       } catch (const std::exception& e) {

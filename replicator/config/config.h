@@ -141,6 +141,10 @@ struct Config {
   // replicate: how long the final sync at SIGTERM may take before stalled replicas are cancelled
   // (default kDefaultShutdownTimeout: inside Kubernetes' default 30 s grace period).
   std::optional<Duration> shutdown_timeout;
+  // replicate: /healthz answers 503 while a replica's oldest unreplicated change is older than
+  // this. Unset: /healthz is 200 while the process serves (a liveness probe must not restart the
+  // sidecar because S3 is down, unless the user asks for it).
+  std::optional<Duration> healthz_max_lag;
   bool operator==(const Config&) const = default;
 };
 

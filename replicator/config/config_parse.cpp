@@ -272,7 +272,7 @@ Config parse(std::string_view yaml_text, const ParseOptions& opts) {
   }
   MapReader m(root, "",
               {"dbs", "addr", "exec", "access-key-id", "secret-access-key", "logging", "healthcheck-url", "max-age",
-               "alerts", "shutdown-timeout"});
+               "alerts", "shutdown-timeout", "healthz-max-lag"});
   Config c;
   auto dbs = m.list("dbs");
   for (size_t i = 0; i < dbs.size(); ++i) c.dbs.push_back(parse_db(dbs[i], index_path("dbs", i)));
@@ -291,6 +291,7 @@ Config parse(std::string_view yaml_text, const ParseOptions& opts) {
   c.healthcheck_url = m.str("healthcheck-url");
   c.max_age = m.duration("max-age");
   c.shutdown_timeout = m.duration("shutdown-timeout");
+  c.healthz_max_lag = m.duration("healthz-max-lag");
   if (auto a = m.node("alerts")) c.alerts = parse_alerts(*a);
   validate(c);
   return c;

@@ -117,6 +117,7 @@ std::string render(const Config& c) {
   put(e, "healthcheck-url", c.healthcheck_url);
   put(e, "max-age", c.max_age);
   put(e, "shutdown-timeout", c.shutdown_timeout);
+  put(e, "healthz-max-lag", c.healthz_max_lag);
   if (c.alerts) put_alerts(e, *c.alerts);
   e << YAML::Key << "dbs" << YAML::Value << YAML::BeginSeq;
   for (const auto& db : c.dbs) put_db(e, db);

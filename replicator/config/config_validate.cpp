@@ -214,6 +214,7 @@ void validate(const Config& c) {
     fail("healthcheck-url", "must start with http:// or https://");
   check_positive(c.max_age, "max-age");
   check_positive(c.shutdown_timeout, "shutdown-timeout");
+  check_positive(c.healthz_max_lag, "healthz-max-lag");
   if (c.alerts) check_alerts(*c.alerts);
 }
 

@@ -90,6 +90,19 @@ double ReplicaMetrics::lag_seconds(std::chrono::system_clock::time_point now) co
   return lag > 0 ? lag : 0;
 }
 
+std::string Registry::lagging(std::chrono::nanoseconds max_lag, std::chrono::system_clock::time_point now) const {
+  std::lock_guard<std::mutex> g(mu_);
+  std::string out;
+  const double bound = std::chrono::duration<double>(max_lag).count();
+  for (const auto& [key, m] : replicas_) {
+    double lag = m->lag_seconds(now);
+    if (lag <= bound) continue;
+    if (!out.empty()) out += "; ";
+    out += "db=" + key.first + " replica=" + key.second + " lag=" + std::to_string(int64_t(lag)) + "s";
+  }
+  return out;
+}
+
 DbMetrics& Registry::db(const std::string& path) {
   std::lock_guard<std::mutex> g(mu_);
   auto& p = dbs_[path];

@@ -106,6 +106,11 @@ class Registry {
   ReplicaMetrics& replica(const std::string& db_path, const std::string& name);
   OperationMetrics& operation(const std::string& replica_type, const std::string& op);  // GET PUT LIST DELETE
 
+  // Replicas whose oldest unreplicated change is older than `max_lag`, as one line for /healthz
+  // ("db=/data/app.db replica=s3 lag=312s; ..."); empty when every replica is within it.
+  std::string lagging(std::chrono::nanoseconds max_lag,
+                      std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+
   // Prometheus text exposition format 0.0.4 of everything registered plus process metrics.
   std::string render(std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
   void clear();  // tests

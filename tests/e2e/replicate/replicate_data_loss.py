@@ -171,14 +171,28 @@ class SilentServer:
         self.sock.close()
 
 
+def healthz(port):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
 def hung_s3_endpoint(ours):
     s = h.Scratch("loss-hung-s3")
     silent = SilentServer()
     try:
         db, replica = s.path("app.db"), s.path("replica")
         cfg = s.path("r.yml")
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        health_port = probe.getsockname()[1]
+        probe.close()
         with open(cfg, "w") as f:
-            f.write("shutdown-timeout: 5s\n"
+            f.write("shutdown-timeout: 5s\naddr: 127.0.0.1:%d\nhealthz-max-lag: 3s\n" % health_port +
                     "dbs:\n  - path: %s\n    replicas:\n"
                     "      - name: silent\n        type: s3\n        bucket: b\n"
                     "        endpoint: http://127.0.0.1:%d\n        force-path-style: true\n"
@@ -201,6 +215,12 @@ def hung_s3_endpoint(ours):
         if ids != want:
             h.fail("hung S3: the file replica has %d of %d rows while the S3 replica hangs" % (len(ids), len(want)))
         h.log("hung S3: file replica kept up (%d rows) beside a silent S3 endpoint" % len(want))
+
+        # healthz-max-lag 3s: the silent replica has had unreplicated changes for ~10 s.
+        status, body = healthz(health_port)
+        if status != 503 or "replica=silent" not in body or "replica=disk" in body:
+            h.fail("hung S3: /healthz answered %s %r, want 503 naming only the silent replica" % (status, body))
+        h.log("hung S3: /healthz 503: %s" % body.strip())
 
         # The stall is reported while it lasts: sync-interval 1s -> no progress for 10 s is a stall.
         stalled_at = None

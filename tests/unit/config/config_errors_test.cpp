@@ -90,6 +90,8 @@ TEST_CASE("bad input gives a ConfigError naming the key") {
       {"dbs:\n  - path: /a.db\n    replicas:\n      - {name: \"\", path: /x}\n", "dbs[0].replicas[0].name: must not be empty"},
       {"healthcheck-url: ftp://x\n", "healthcheck-url: must start with http:// or https://"},
       {"max-age: 0s\n", "max-age: must be greater than 0"},
+      {"shutdown-timeout: 0s\n", "shutdown-timeout: must be greater than 0"},
+      {"healthz-max-lag: fast\n", "healthz-max-lag: "},
       {"max-age: 2d\n", "max-age: unknown unit \"d\""},
       {"alerts:\n  throttle: {rate: 0}\n", "alerts.throttle.rate: must be at least 1"},
       {"alerts:\n  throttle: {interval: soon}\n", "alerts.throttle.interval: invalid duration \"soon\""},

@@ -21,6 +21,8 @@ logging:
   stderr: true
 healthcheck-url: https://hc-ping.com/abc
 max-age: 26h
+shutdown-timeout: 25s
+healthz-max-lag: 5m
 alerts:
   throttle: {rate: 2, interval: 1h, window: 3}
   sinks:
@@ -76,6 +78,8 @@ dbs:
   CHECK(log_stderr(c));
   CHECK(c.healthcheck_url == "https://hc-ping.com/abc");
   CHECK(c.max_age == hours(26));
+  CHECK(c.shutdown_timeout == seconds(25));
+  CHECK(c.healthz_max_lag == minutes(5));
   CHECK(alert_rate(c) == 2);
   CHECK(alert_interval(c) == hours(1));
   CHECK(alert_window(c) == 3);

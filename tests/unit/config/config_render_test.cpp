@@ -141,6 +141,8 @@ TEST_CASE("randomised models survive render -> parse unchanged") {
                                           coin() ? std::optional<std::string>("json") : std::nullopt,
                                           coin() ? std::optional<bool>(coin()) : std::nullopt};
     if (coin()) c.max_age = dur();
+    if (coin()) c.shutdown_timeout = dur();
+    if (coin()) c.healthz_max_lag = dur();
     if (coin()) c.healthcheck_url = "https://hc-ping.com/" + std::to_string(rng());
     const int ndb = int(rng() % 3);
     for (int d = 0; d < ndb; ++d) {

@@ -135,3 +135,16 @@ TEST_CASE("server start errors name the address") {
   CHECK_THROWS_WITH(b.start("127.0.0.1:http"), Catch::Contains("invalid port \"http\""));
   CHECK_THROWS_WITH(b.start("9090"), Catch::Contains("missing port"));
 }
+
+TEST_CASE("lagging names the replicas whose oldest unreplicated change is older than the bound") {
+  registry().clear();
+  auto t0 = system_clock::time_point(seconds(1700000000));
+  auto& slow = registry().replica("/data/app.db", "s3");
+  auto& fine = registry().replica("/data/app.db", "file");
+  slow.mark_pending(t0);
+  fine.mark_pending(t0 + seconds(100));
+  CHECK(registry().lagging(seconds(60), t0 + seconds(30)).empty());
+  CHECK(registry().lagging(seconds(60), t0 + seconds(120)) == "db=/data/app.db replica=s3 lag=120s");
+  slow.mark_synced(t0 + seconds(121));
+  CHECK(registry().lagging(seconds(60), t0 + seconds(150)).empty());
+}
