@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -10,8 +11,11 @@
 namespace hs::core {
 
 OrderedWriter::OrderedWriter(int fd, std::string path, size_t buffers, size_t buffer_size)
-    : fd_(fd), path_(std::move(path)), bufs_(buffers < 2 ? 2 : buffers, std::vector<char>(buffer_size)) {
-  for (size_t i = 0; i < bufs_.size(); ++i) free_.push_back(i);
+    : fd_(fd), path_(std::move(path)), size_(buffer_size) {
+  for (size_t i = 0; i < std::max<size_t>(buffers, 2); ++i) {
+    bufs_.emplace_back(new char[buffer_size]);
+    free_.push_back(i);
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -28,13 +32,13 @@ void OrderedWriter::rethrow_locked() {
   if (error_) std::rethrow_exception(error_);
 }
 
-std::vector<char>& OrderedWriter::acquire() {
+char* OrderedWriter::acquire() {
   std::unique_lock lk(mu_);
   cv_.wait(lk, [&] { return !free_.empty() || error_; });
   rethrow_locked();
   current_ = free_.front();
   free_.pop_front();
-  return bufs_[current_];
+  return bufs_[current_].get();
 }
 
 void OrderedWriter::submit(size_t n) {
@@ -61,7 +65,7 @@ void OrderedWriter::run() {
     busy_ = true;
     lk.unlock();
     std::exception_ptr err;
-    const char* p = bufs_[buf].data();
+    const char* p = bufs_[buf].get();
     for (size_t off = 0; off < n;) {
       ssize_t k = ::write(fd_, p + off, n - off);
       if (k < 0 && errno == EINTR) continue;

@@ -4,13 +4,14 @@
 // checksum on one core, write(2) on the other). Memory is bounded: `buffers` x `buffer_size`.
 //
 //   OrderedWriter w(fd, path, 3, 4 << 20);
-//   for (;;) { auto& b = w.acquire(); size_t n = fill(b); if (!n) break; w.submit(n); }
+//   for (;;) { char* b = w.acquire(); size_t n = fill(b, w.size()); if (!n) break; w.submit(n); }
 //   w.finish();  // rethrows the first write error
 // Errors from the writer thread surface at the next acquire() or at finish().
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,8 +26,9 @@ class OrderedWriter {
   OrderedWriter(const OrderedWriter&) = delete;
   OrderedWriter& operator=(const OrderedWriter&) = delete;
 
-  // A free buffer of buffer_size bytes to fill; blocks while all are queued.
-  std::vector<char>& acquire();
+  // A free buffer of size() bytes to fill; blocks while all are queued.
+  char* acquire();
+  size_t size() const { return size_; }
   // Queues the first n bytes of the buffer last returned by acquire().
   void submit(size_t n);
   // Waits until everything queued is written; throws the writer's error, if any.
@@ -38,7 +40,8 @@ class OrderedWriter {
 
   int fd_;
   std::string path_;
-  std::vector<std::vector<char>> bufs_;
+  size_t size_;
+  std::vector<std::unique_ptr<char[]>> bufs_;  // not zero-filled: pages are touched only when used
   std::deque<size_t> free_;                      // indexes of free buffers
   std::deque<std::pair<size_t, size_t>> queue_;  // (buffer, length) to write, in order
   size_t current_ = 0;                           // buffer handed out by acquire()

@@ -6,8 +6,8 @@
 namespace hs::core {
 
 ReadAheadReader::ReadAheadReader(Reader& source, size_t chunks, size_t chunk_size)
-    : source_(source), chunks_(std::max<size_t>(chunks, 2)) {
-  for (auto& c : chunks_) c.data.resize(chunk_size);
+    : source_(source), chunk_size_(chunk_size), chunks_(std::max<size_t>(chunks, 2)) {
+  for (auto& c : chunks_) c.data.reset(new char[chunk_size]);
   thread_ = std::thread([this] { produce(); });
 }
 
@@ -35,8 +35,8 @@ void ReadAheadReader::produce() {
     std::exception_ptr err;
     bool end = false;
     try {
-      while (c.len < c.data.size()) {
-        size_t k = source_.read(c.data.data() + c.len, c.data.size() - c.len);
+      while (c.len < chunk_size_) {
+        size_t k = source_.read(c.data.get() + c.len, chunk_size_ - c.len);
         if (k == 0) {
           end = true;
           break;
@@ -67,7 +67,7 @@ size_t ReadAheadReader::read(void* buf, size_t n) {
   }
   Chunk& c = chunks_[head_];
   size_t k = std::min(n, c.len - offset_);
-  std::memcpy(buf, c.data.data() + offset_, k);
+  std::memcpy(buf, c.data.get() + offset_, k);
   offset_ += k;
   if (offset_ == c.len) {
     offset_ = 0;

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -26,12 +27,13 @@ class ReadAheadReader final : public Reader {
 
  private:
   struct Chunk {
-    std::vector<char> data;
+    std::unique_ptr<char[]> data;  // not zero-filled: restore makes one reader per WAL segment
     size_t len = 0;
   };
   void produce();
 
   Reader& source_;
+  size_t chunk_size_;
   std::vector<Chunk> chunks_;
   size_t head_ = 0;     // next chunk the consumer reads
   size_t tail_ = 0;     // next chunk the producer fills

@@ -145,16 +145,16 @@ int64_t write_snapshot(ReplicaClient& client, const std::string& generation, int
     // Decoding (LZ4 and its checksum) here, write(2) on the writer's thread: the two overlap.
     OrderedWriter out(fd, path, 3, 4 << 20);
     for (;;) {
-      auto& buf = out.acquire();
+      char* buf = out.acquire();
       // Fill the buffer fully so writes are large (the decompressor returns block-sized pieces).
       size_t got = 0;
-      while (got < buf.size()) {
-        size_t k = z.read(buf.data() + got, buf.size() - got);
+      while (got < out.size()) {
+        size_t k = z.read(buf + got, out.size() - got);
         if (k == 0) break;
         got += k;
       }
       if (got == 0) break;
-      if (head.size() < 100) head.append(buf.data(), std::min<size_t>(got, 100 - head.size()));
+      if (head.size() < 100) head.append(buf, std::min<size_t>(got, 100 - head.size()));
       out.submit(got);
       total += static_cast<int64_t>(got);
     }

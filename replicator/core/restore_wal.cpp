@@ -31,7 +31,7 @@ namespace {
 class PageWriter {
  public:
   explicit PageWriter(WalApplyTarget& db)
-      : db_(db), capacity_(std::max<size_t>(1, db.cache_bytes / db.page_size)), slab_(capacity_ * db.page_size) {
+      : db_(db), capacity_(std::max<size_t>(1, db.cache_bytes / db.page_size)), slab_(new uint8_t[capacity_ * db.page_size]) {
     slot_of_.reserve(capacity_);
   }
   void page(uint32_t pgno, const uint8_t* p) {
@@ -40,7 +40,7 @@ class PageWriter {
       if (slot_of_.size() == capacity_) flush();
       it = slot_of_.emplace(pgno, slot_of_.size()).first;
     }
-    std::memcpy(slab_.data() + it->second * db_.page_size, p, db_.page_size);
+    std::memcpy(slab_.get() + it->second * db_.page_size, p, db_.page_size);
     int64_t end = static_cast<int64_t>(pgno) * db_.page_size;
     db_.size = std::max<int64_t>(db_.size, end);
   }
@@ -63,7 +63,7 @@ class PageWriter {
       size_t j = i + 1;  // a run of consecutive pages, at most IOV_MAX of them
       while (j < pages.size() && j - i < IOV_MAX && pages[j].first == pages[j - 1].first + 1) ++j;
       std::vector<iovec> iov(j - i);
-      for (size_t k = i; k < j; ++k) iov[k - i] = {slab_.data() + pages[k].second * ps, ps};
+      for (size_t k = i; k < j; ++k) iov[k - i] = {slab_.get() + pages[k].second * ps, ps};
       write_run(static_cast<off_t>(pages[i].first - 1) * static_cast<off_t>(ps), iov);
       i = j;
     }
@@ -99,14 +99,14 @@ class PageWriter {
     std::vector<std::pair<uint32_t, size_t>> pages(slot_of_.begin(), slot_of_.end());
     std::sort(pages.begin(), pages.end(), [](auto& a, auto& b) { return a.second < b.second; });
     for (auto& [pgno, slot] : pages) {
-      if (slot != next) std::memmove(slab_.data() + next * ps, slab_.data() + slot * ps, ps);
+      if (slot != next) std::memmove(slab_.get() + next * ps, slab_.get() + slot * ps, ps);
       slot_of_[pgno] = next++;
     }
   }
 
   WalApplyTarget& db_;
   size_t capacity_;
-  std::vector<uint8_t> slab_;
+  std::unique_ptr<uint8_t[]> slab_;  // not zero-filled: a small index touches few of its pages
   std::unordered_map<uint32_t, size_t> slot_of_;  // page number -> slot in slab_
 };
 
