@@ -16,12 +16,14 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
 #include "core/error.h"
 #include "core/lz4_frame.h"
 #include "core/ordered_writer.h"
+#include "core/read_ahead.h"
 #include "core/restore_prefetch.h"
 #include "core/restore_progress.h"
 #include "core/restore_wal.h"
@@ -141,7 +143,11 @@ int64_t write_snapshot(ReplicaClient& client, const std::string& generation, int
   std::string head;
   try {
     auto raw = client.open_snapshot(generation, index);
-    Lz4DecompressReader z(*raw, what);
+    // A remote snapshot downloads on a thread of its own (the transfer, TLS included, overlaps the
+    // decoding); a local file is read where it is decoded.
+    std::optional<ReadAheadReader> fetched;
+    if (client.remote()) fetched.emplace(*raw);
+    Lz4DecompressReader z(fetched ? static_cast<Reader&>(*fetched) : *raw, what);
     // Decoding (LZ4 and its checksum) here, write(2) on the writer's thread: the two overlap.
     OrderedWriter out(fd, path, 3, 4 << 20);
     for (;;) {
