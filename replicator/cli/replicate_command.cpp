@@ -81,6 +81,7 @@ std::unique_ptr<core::DbReplicator> make_replicator(const config::Config& cfg, c
   o.meta_path = config::meta_path(db);
   o.checkpoint_interval = config::checkpoint_interval(db);
   o.min_checkpoint_page_n = config::min_checkpoint_page_count(db);
+  o.max_shadow_wal_bytes = config::max_shadow_wal_bytes(db);
   o.max_checkpoint_page_n = config::max_checkpoint_page_count(db);
 
   std::vector<core::ReplicaSetup> setups;

@@ -20,6 +20,9 @@ Duration checkpoint_interval(const DbConfig& db) {
 int64_t min_checkpoint_page_count(const DbConfig& db) {
   return db.min_checkpoint_page_count.value_or(kDefaultMinCheckpointPageCount);
 }
+int64_t max_shadow_wal_bytes(const DbConfig& db) {
+  return db.max_shadow_wal_bytes.value_or(kDefaultMaxShadowWalBytes);
+}
 int64_t max_checkpoint_page_count(const DbConfig& db) {
   return db.max_checkpoint_page_count.value_or(kDefaultMaxCheckpointPageCount);
 }

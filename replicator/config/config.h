@@ -37,6 +37,7 @@ inline constexpr Duration kDefaultMonitorInterval = std::chrono::seconds(1);
 inline constexpr Duration kDefaultCheckpointInterval = std::chrono::minutes(1);
 inline constexpr int64_t kDefaultMinCheckpointPageCount = 1000;
 inline constexpr int64_t kDefaultMaxCheckpointPageCount = 10000;
+inline constexpr int64_t kDefaultMaxShadowWalBytes = int64_t(1) << 30;  // 1 GiB
 inline constexpr Duration kDefaultSyncInterval = std::chrono::seconds(1);
 inline constexpr Duration kDefaultRetention = std::chrono::hours(24);
 inline constexpr Duration kDefaultRetentionCheckInterval = std::chrono::hours(1);
@@ -85,6 +86,9 @@ struct DbConfig {
   std::optional<Duration> checkpoint_interval;
   std::optional<int64_t> min_checkpoint_page_count;
   std::optional<int64_t> max_checkpoint_page_count;
+  // extension: local shadow-WAL bytes at which a new generation starts (replicas that are behind
+  // then restart from a snapshot instead of the disk filling up); 0 = no limit.
+  std::optional<int64_t> max_shadow_wal_bytes;
   std::vector<ReplicaConfig> replicas;
   bool operator==(const DbConfig&) const = default;
 };
@@ -169,6 +173,7 @@ Duration monitor_interval(const DbConfig& db);
 Duration checkpoint_interval(const DbConfig& db);
 int64_t min_checkpoint_page_count(const DbConfig& db);
 int64_t max_checkpoint_page_count(const DbConfig& db);
+int64_t max_shadow_wal_bytes(const DbConfig& db);
 std::string meta_path(const DbConfig& db);  // <dir>/.<file>-litestream unless set
 
 std::string replica_type(const ReplicaConfig& r);  // URL scheme, else type, else "file"

@@ -175,7 +175,7 @@ ReplicaConfig parse_replica(const YAML::Node& n, const std::string& path) {
 DbConfig parse_db(const YAML::Node& n, const std::string& path) {
   MapReader m(n, path,
               {"path", "meta-path", "monitor-interval", "checkpoint-interval", "min-checkpoint-page-count",
-               "max-checkpoint-page-count", "replicas"});
+               "max-checkpoint-page-count", "max-shadow-wal-bytes", "replicas"});
   DbConfig db;
   auto expanded = [&](const std::string& key) -> std::optional<std::string> {
     auto s = m.str(key);
@@ -193,6 +193,7 @@ DbConfig parse_db(const YAML::Node& n, const std::string& path) {
   db.checkpoint_interval = m.duration("checkpoint-interval");
   db.min_checkpoint_page_count = m.integer("min-checkpoint-page-count");
   db.max_checkpoint_page_count = m.integer("max-checkpoint-page-count");
+  db.max_shadow_wal_bytes = m.integer("max-shadow-wal-bytes");
   auto replicas = m.list("replicas");
   for (size_t i = 0; i < replicas.size(); ++i)
     db.replicas.push_back(parse_replica(replicas[i], index_path(m.key_path("replicas"), i)));

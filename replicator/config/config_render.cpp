@@ -60,6 +60,7 @@ void put_db(YAML::Emitter& e, const DbConfig& db) {
   put(e, "checkpoint-interval", db.checkpoint_interval);
   put(e, "min-checkpoint-page-count", db.min_checkpoint_page_count);
   put(e, "max-checkpoint-page-count", db.max_checkpoint_page_count);
+  put(e, "max-shadow-wal-bytes", db.max_shadow_wal_bytes);
   if (!db.replicas.empty()) {
     e << YAML::Key << "replicas" << YAML::Value << YAML::BeginSeq;
     for (const auto& r : db.replicas) put_replica(e, r);

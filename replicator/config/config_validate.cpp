@@ -138,6 +138,9 @@ void check_db(const DbConfig& db, const std::string& path) {
   if (db.max_checkpoint_page_count && *db.max_checkpoint_page_count < 0)
     fail(key("max-checkpoint-page-count"),
          "must be 0 (off) or positive, got " + std::to_string(*db.max_checkpoint_page_count));
+  if (db.max_shadow_wal_bytes && *db.max_shadow_wal_bytes < 0)
+    fail(key("max-shadow-wal-bytes"), "must be 0 (no limit) or a number of bytes, got " +
+                                          std::to_string(*db.max_shadow_wal_bytes));
   std::set<std::string> names;
   for (size_t i = 0; i < db.replicas.size(); ++i) {
     const std::string rp = idx(key("replicas"), i);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -434,6 +435,19 @@ bool Db::sync(const std::vector<Pos>& replica_positions, bool force) {
   }
 
   clean(replica_positions);
+  auto [shadow_index, shadow_bytes] = current_shadow_index(info.generation);
+  // Only what is kept for replicas that are behind counts (older indexes): a new generation does
+  // not shrink the current index, it would only cost every replica a snapshot.
+  int64_t kept_bytes = shadow_bytes - std::max<int64_t>(0, fileio::file_size(shadow_wal_path(info.generation, shadow_index)));
+  if (opt_.max_shadow_wal_bytes > 0 && kept_bytes > opt_.max_shadow_wal_bytes) {
+    // A replica that is down would otherwise fill the disk under the app (litestream #412): give
+    // up on continuity for it. The next sync starts a new generation and removes this one's files.
+    log_.error("shadow wal exceeds max-shadow-wal-bytes, starting a new generation; replicas that are behind restart "
+               "from a snapshot",
+               {{"size", kept_bytes}, {"max", opt_.max_shadow_wal_bytes}});
+    lost_frames_reason_ = "shadow wal exceeded max-shadow-wal-bytes";
+    metrics_.shadow_wal_cap_reached.inc();
+  }
   last_wal_stamp_ = wal_stamp;
   last_db_stamp_ = db_stamp;
   last_index_ = index;
@@ -444,7 +458,7 @@ bool Db::sync(const std::vector<Pos>& replica_positions, bool force) {
   metrics_.db_size.set(double(db_stamp.size));
   metrics_.wal_size.set(double(wal_stamp.size));
   metrics_.shadow_wal_index.set(double(now_pos.index));
-  metrics_.shadow_wal_size.set(double(current_shadow_index(info.generation).second));
+  metrics_.shadow_wal_size.set(double(shadow_bytes));
   return changed;
 }
 

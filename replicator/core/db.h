@@ -37,6 +37,9 @@ struct DbOptions {
   int64_t min_checkpoint_page_n = 1000;
   int64_t max_checkpoint_page_n = 10000;  // 0 disables RESTART checkpoints
   int64_t truncate_page_n = 500000;       // 0 disables TRUNCATE checkpoints
+  // Shadow-WAL bytes kept for replicas that are behind, at most: past it a new generation starts
+  // (the old one's files go; those replicas restart from a snapshot). 0 = no limit.
+  int64_t max_shadow_wal_bytes = 0;
 };
 
 enum class CheckpointMode { passive, restart, truncate };

@@ -148,6 +148,9 @@ std::string Registry::render(std::chrono::system_clock::time_point now) const {
     x.add("litestream_sync_seconds", "counter", "Time spent syncing shadow WAL, in seconds", l, m->sync_seconds.value());
     x.add("hs_generation_changes_total", "counter", "Number of new generations started (snapshot and WAL restart)", l,
           m->generation_changes.value());
+    x.add("hs_shadow_wal_cap_reached_total", "counter",
+          "Times the shadow WAL kept for lagging replicas exceeded max-shadow-wal-bytes (a new generation followed)", l,
+          m->shadow_wal_cap_reached.value());
   }
   for (const auto& [path, m] : dbs_) {
     std::lock_guard<std::mutex> cg(m->mu_);

@@ -61,6 +61,7 @@ struct DbMetrics {
   };
   Checkpoint& checkpoint(const std::string& mode);
   Counter generation_changes;  // hs_generation_changes_total: new generations started
+  Counter shadow_wal_cap_reached;  // hs_shadow_wal_cap_reached_total: max-shadow-wal-bytes hit
 
  private:
   friend class Registry;
