@@ -109,11 +109,18 @@ int run(const std::vector<std::string>& args) {
         log::error("cannot determine generation time bounds", f);
         continue;
       }
-      // An empty generation has zero bounds in litestream (0001-01-01T00:00:00Z).
-      core::TimePoint zero = core::TimePoint(std::chrono::seconds(-62135596800LL));
-      core::TimePoint start = b ? b->created_at : zero, end = b ? b->updated_at : zero;
-      table.row({r.name, g, gotext::format_duration(truncate_lag(std::chrono::duration_cast<std::chrono::nanoseconds>(updated - end))),
-                 gotext::rfc3339(start), gotext::rfc3339(end)});
+      if (!b) {
+        // An empty generation has Go's zero time as bounds (UTC, 0001-01-01) and its lag saturates at
+        // Go's largest Duration (time.Time.Sub). No system_clock time point reaches year 1: nanoseconds
+        // since 1970 overflow int64 there, so these are written out instead of computed.
+        const std::string zero = "0001-01-01T00:00:00Z";
+        table.row({r.name, g, gotext::format_duration(truncate_lag(std::chrono::nanoseconds::max())), zero, zero});
+        continue;
+      }
+      table.row({r.name, g,
+                 gotext::format_duration(
+                     truncate_lag(std::chrono::duration_cast<std::chrono::nanoseconds>(updated - b->updated_at))),
+                 gotext::rfc3339(b->created_at), gotext::rfc3339(b->updated_at)});
     }
   }
   table.print(stdout);
