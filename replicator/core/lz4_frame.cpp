@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -129,8 +130,14 @@ size_t Lz4DecompressReader::read(void* buf, size_t n) {
     size_t dst_size = n;
     size_t src_size = in_len_ - in_pos_;
     size_t hint = LZ4F_decompress(ctx_->dctx, out, &dst_size, in_.data() + in_pos_, &src_size, nullptr);
-    if (LZ4F_isError(hint))
-      throw CorruptError("corrupt LZ4 frame in " + what_ + ": " + LZ4F_getErrorName(hint));
+    if (LZ4F_isError(hint)) {
+      // litestream 0.3's `age` replicas hold age(lz4(...)): say so instead of only "bad frame".
+      static constexpr std::string_view kAge = "age-encryption.org/v1\n";
+      const bool age = !saw_frame_ && compressed_read_ == in_len_ && in_len_ >= kAge.size() &&
+                       std::string_view(in_.data(), kAge.size()) == kAge;
+      throw CorruptError("corrupt LZ4 frame in " + what_ + ": " + LZ4F_getErrorName(hint) +
+                         (age ? " (the object is age-encrypted: configure age.identities on this replica)" : ""));
+    }
     in_pos_ += src_size;
     if (src_size > 0 || dst_size > 0) saw_frame_ = true;
     // hint == 0: a frame ended exactly here (the content checksum, if any, was verified).

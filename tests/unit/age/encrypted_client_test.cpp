@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "age/encrypted_client.h"
+#include "core/lz4_frame.h"
 #include "storage/file/file_client.h"
 
 namespace fs = std::filesystem;
@@ -30,7 +31,7 @@ class StringReader : public core::Reader {
   size_t pos = 0;
 };
 
-std::string read_all(core::Reader& r) {
+std::string drain(core::Reader& r) {
   std::string out, buf(4096, '\0');
   while (size_t n = r.read(buf.data(), buf.size())) out.append(buf.data(), n);
   return out;
@@ -79,8 +80,8 @@ TEST_CASE("an encrypted file replica stores age objects under litestream's names
   CHECK(c.generations() == std::vector<std::string>{kGen});
   REQUIRE(c.snapshots(kGen).size() == 1);
   REQUIRE(c.wal_segments(kGen).size() == 1);
-  CHECK(read_all(*c.open_snapshot(kGen, 1)) == snap.data);
-  CHECK(read_all(*c.open_wal_segment(core::Pos{kGen, 1, 4152})) == wal.data);
+  CHECK(drain(*c.open_snapshot(kGen, 1)) == snap.data);
+  CHECK(drain(*c.open_wal_segment(core::Pos{kGen, 1, 4152})) == wal.data);
   CHECK_THROWS_AS(c.open_snapshot(kGen, 2), core::NotFoundError);
 }
 
@@ -108,8 +109,21 @@ TEST_CASE("recipients only cannot read, identities only cannot write", "[age]") 
   StringReader snap("x");
   write_only.write_snapshot(kGen, 1, snap);
   CHECK_THROWS_WITH(write_only.open_snapshot(kGen, 1), Catch::StartsWith(kKey + ".identities: required to read"));
-  CHECK(read_all(*read_only.open_snapshot(kGen, 1)) == "x");
+  CHECK(drain(*read_only.open_snapshot(kGen, 1)) == "x");
   StringReader again("y");
   CHECK_THROWS_WITH(read_only.write_snapshot(kGen, 2, again), Catch::StartsWith(kKey + ".recipients: required"));
   CHECK(read_only.snapshots(kGen).size() == 1);  // nothing half-written
+}
+
+TEST_CASE("an age object read as plain LZ4 says it is age-encrypted", "[age]") {
+  TempDir dir;
+  const Identity id = Identity::generate();
+  EncryptedReplicaClient enc(std::make_unique<storage::FileReplicaClient>(dir.path.string()), {id.public_key}, {id},
+                             kKey);
+  StringReader snap("x");
+  enc.write_snapshot(kGen, 1, snap);
+  storage::FileReplicaClient plain(dir.path.string());
+  core::Lz4DecompressReader lz4(plain.open_snapshot(kGen, 1), "snapshot");
+  char b;
+  CHECK_THROWS_WITH(lz4.read(&b, 1), Catch::Contains("the object is age-encrypted: configure age.identities"));
 }
