@@ -29,7 +29,11 @@ std::vector<Key32> parse_lines(std::string_view text, Parse parse, const char* n
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // bufio.ScanLines drops it too
+    // Spaces, tabs and '\r' around a key are dropped (age itself drops only the '\r'): a key that
+    // reaches the config through ${VAR} from a Secret file often carries a newline, which a quoted
+    // YAML scalar turns into a trailing space.
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     ++line_no;
     start = end + 1;
     if (line.empty() || line.front() == '#') continue;

@@ -50,6 +50,9 @@ TEST_CASE("a config entry may hold a key file's text", "[age]") {
   REQUIRE(ids.size() == 1);
   CHECK(ids[0] == parse_identity(kIdentity));
   CHECK(parse_recipients_text(std::string(kRecipient) + "\n" + kRecipient).size() == 2);
+  // A Secret file's newline, folded to a space by a double-quoted YAML scalar.
+  CHECK(parse_identities_text(std::string(kIdentity) + " ").at(0) == parse_identity(kIdentity));
+  CHECK(parse_recipients_text(std::string("\t") + kRecipient + "\n").size() == 1);
   CHECK_THROWS_WITH(parse_identities_text(""), "no secret keys found");
   CHECK_THROWS_WITH(parse_recipients_text("# nothing\n"), "no recipients found");
   CHECK_THROWS_WITH(parse_identities_text(std::string("# k\n") + kRecipient),
