@@ -22,7 +22,8 @@ TEST_PKGS=(python3 curl openssl procps psmisc unzip zip xattr
   swift swift-proxy swift-account swift-container swift-object memcached
   podman buildah skopeo runc catatonit gnupg python3-yaml
   age  # interop: the age tool decrypts our encrypted replica objects (tests/e2e/age)
-  clang libclang-rt-14-dev)  # the fuzz targets (tests/fuzz): libFuzzer, ASan, UBSan
+  clang libclang-rt-14-dev  # the fuzz targets (tests/fuzz): libFuzzer, ASan, UBSan
+  clang-format)  # scripts/format.sh --check, the first step of scripts/test.sh
 RELEASE_PKGS=(crossbuild-essential-arm64 qemu-user-static dpkg-dev)
 # libyaml-cpp-dev cannot be installed for amd64 and arm64 at once: release-prep.sh unpacks the arm64 one.
 RELEASE_ARM64_PKGS=(libgrpc++-dev:arm64 libprotobuf-dev:arm64 libssl-dev:arm64 libsqlite3-dev:arm64

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs what the tests need, builds (warnings are errors), checks that every
+# Runs every test: installs what the tests need, checks clang-format, builds (warnings are errors), checks that every
 # library the build resolved comes from a package install-deps.sh installs, runs the unit tests
 # (fast lane), builds the release artifacts, runs the end-to-end tests (real terraform, litestream,
 # S3 and podman) with CTest, then the unit tests again under ASan + UBSan (full lane).
@@ -9,6 +9,7 @@ export HS_BUILD_DIR=${HS_BUILD_DIR:-build}
 sanitize_dir=${HS_SANITIZE_BUILD_DIR:-$HS_BUILD_DIR/asan}
 start=$(date +%s)
 bash scripts/install-deps.sh release
+bash scripts/format.sh --check  # seconds: a formatting slip fails before any build
 HS_CMAKE_ARGS="-DHOMESERVER_WERROR=ON" bash scripts/build.sh
 echo "test.sh: build done in $(( $(date +%s) - start )) s" >&2
 python3 scripts/check-deps.py "$HS_BUILD_DIR"

@@ -130,8 +130,7 @@ struct VerifySpec {
 
   template <class V>
   void fields(V& v) {
-    v.field("schedule", schedule, "Cron schedule (5 fields or `@daily` etc.), e.g. `30 3 * * *`.",
-            {.required = true});
+    v.field("schedule", schedule, "Cron schedule (5 fields or `@daily` etc.), e.g. `30 3 * * *`.", {.required = true});
     v.field("time_zone", time_zone, "IANA time zone of the schedule, e.g. `Europe/Berlin`. Unset = the cluster's.");
     v.field("healthcheck_url", healthcheck_url,
             "healthchecks.io-style URL pinged on success (`/fail` on failure). Sensitive.", {.sensitive = true});
@@ -155,8 +154,7 @@ struct AlertsSpec {
     v.field("slack_webhook_url", slack_webhook_url, "Slack incoming-webhook URL. Sensitive.", {.sensitive = true});
     v.field("gotify_url", gotify_url, "Gotify server URL (needs `gotify_token`). Sensitive.", {.sensitive = true});
     v.field("gotify_token", gotify_token, "Gotify application token. Sensitive.", {.sensitive = true});
-    v.field("ntfy_url", ntfy_url, "ntfy topic URL, e.g. `https://ntfy.sh/my-topic`. Sensitive.",
-            {.sensitive = true});
+    v.field("ntfy_url", ntfy_url, "ntfy topic URL, e.g. `https://ntfy.sh/my-topic`. Sensitive.", {.sensitive = true});
     v.field("webhook_url", webhook_url, "Generic webhook: a JSON POST per alert. Sensitive.", {.sensitive = true});
     v.field("rate", rate, "Alerts allowed per `interval`. Default `1`.");
     v.field("interval", interval, "Throttle interval, a Go duration. Default `2h`.");
@@ -198,13 +196,13 @@ struct SecretKeySpec {
 // (with port), tcp_port, exec. Ports are a number or a name from `ports`; times are Go durations in
 // whole seconds.
 struct ProbeSpec {
-  std::string http_path;          // HTTP GET path, e.g. "/alive"
-  std::string port;               // with http_path: "8080" or a port name
-  std::string tcp_port;           // TCP connect: "8080" or a port name
-  std::vector<std::string> exec;  // command run in the container
-  std::string initial_delay;      // "" = Kubernetes' default (0s)
-  std::string period;             // "" = 10s
-  std::string timeout;            // "" = 1s
+  std::string http_path;                     // HTTP GET path, e.g. "/alive"
+  std::string port;                          // with http_path: "8080" or a port name
+  std::string tcp_port;                      // TCP connect: "8080" or a port name
+  std::vector<std::string> exec;             // command run in the container
+  std::string initial_delay;                 // "" = Kubernetes' default (0s)
+  std::string period;                        // "" = 10s
+  std::string timeout;                       // "" = 1s
   std::optional<int64_t> failure_threshold;  // unset = 3
 
   template <class V>
@@ -213,7 +211,8 @@ struct ProbeSpec {
     v.field("port", port, "With `http_path`: a port number or the name of one of `ports`.");
     v.field("tcp_port", tcp_port, "Open a TCP connection to this port (a number or the name of one of `ports`).");
     v.field("exec", exec, "Run this command in the app container; exit status 0 = healthy.");
-    v.field("initial_delay", initial_delay, "Wait this long after start, a Go duration in whole seconds. Default `0s`.");
+    v.field("initial_delay", initial_delay,
+            "Wait this long after start, a Go duration in whole seconds. Default `0s`.");
     v.field("period", period, "How often to probe, a Go duration in whole seconds. Default `10s`.");
     v.field("timeout", timeout, "How long one probe may take, a Go duration in whole seconds. Default `1s`.");
     v.field("failure_threshold", failure_threshold, "Failures in a row that count as failed. Default `3`.");
@@ -251,34 +250,34 @@ struct TolerationSpec {
 };
 
 struct AppSpec {
-  std::string name{};                      // DNS-1123 label, <= 45 chars (suffixes "-verify" etc.) (required)
-  std::string namespace_ = "default";      // HCL `namespace`: DNS-1123 label
-  std::string image;                       // the app's container image (required)
-  std::vector<std::string> command;        // overrides the image's entrypoint, empty = image's
-  std::vector<std::string> args;           // empty = image's
-  std::map<std::string, std::string> env;  // plain environment variables of the app container
-  std::vector<std::string> env_from_secrets;            // app container envFrom[].secretRef
-  std::map<std::string, SecretKeySpec> secret_env;      // app container env[].valueFrom.secretKeyRef
+  std::string name{};                               // DNS-1123 label, <= 45 chars (suffixes "-verify" etc.) (required)
+  std::string namespace_ = "default";               // HCL `namespace`: DNS-1123 label
+  std::string image;                                // the app's container image (required)
+  std::vector<std::string> command;                 // overrides the image's entrypoint, empty = image's
+  std::vector<std::string> args;                    // empty = image's
+  std::map<std::string, std::string> env;           // plain environment variables of the app container
+  std::vector<std::string> env_from_secrets;        // app container envFrom[].secretRef
+  std::map<std::string, SecretKeySpec> secret_env;  // app container env[].valueFrom.secretKeyRef
   std::vector<PortSpec> ports;
-  ResourcesSpec resources;                 // of the app container
-  std::string database_path;               // absolute, clean path of the SQLite file (required)
-  std::vector<ReplicaSpec> replicas;       // HCL `replica` blocks: at least one
-  std::string credentials_secret;          // Secret whose keys become the replicator's env, "" = none
-  std::string replicator_image;            // "" = default_replicator_image() (the resource layer fills in the
-                                           //   provider block's override first)
+  ResourcesSpec resources;            // of the app container
+  std::string database_path;          // absolute, clean path of the SQLite file (required)
+  std::vector<ReplicaSpec> replicas;  // HCL `replica` blocks: at least one
+  std::string credentials_secret;     // Secret whose keys become the replicator's env, "" = none
+  std::string replicator_image;       // "" = default_replicator_image() (the resource layer fills in the
+                                      //   provider block's override first)
   std::optional<VerifySpec> verify;
   std::optional<AlertsSpec> alerts;
   std::optional<AlertsSecretSpec> alerts_secret;  // URLs from an existing Secret instead of the attributes
-  std::optional<int64_t> metrics_port;     // serves /metrics and /healthz when set
-  bool native_sidecar = true;              // replicator as init container with restartPolicy Always (k8s >= 1.29)
-  int64_t run_as_user = 1000;              // pod runAsUser and runAsGroup
-  int64_t fs_group = 1000;                 // pod fsGroup
+  std::optional<int64_t> metrics_port;            // serves /metrics and /healthz when set
+  bool native_sidecar = true;  // replicator as init container with restartPolicy Always (k8s >= 1.29)
+  int64_t run_as_user = 1000;  // pod runAsUser and runAsGroup
+  int64_t fs_group = 1000;     // pod fsGroup
   std::optional<ProbeSpec> readiness_probe, liveness_probe, startup_probe;  // of the app container
   std::optional<ServiceSpec> service;
-  std::vector<std::string> image_pull_secrets;          // pod imagePullSecrets (Deployment and CronJob)
-  std::map<std::string, std::string> node_selector;     // pod nodeSelector (Deployment and CronJob)
-  std::vector<TolerationSpec> tolerations;              // pod tolerations (Deployment and CronJob)
-  std::string service_account_name;                     // "" = none, automountServiceAccountToken false
+  std::vector<std::string> image_pull_secrets;       // pod imagePullSecrets (Deployment and CronJob)
+  std::map<std::string, std::string> node_selector;  // pod nodeSelector (Deployment and CronJob)
+  std::vector<TolerationSpec> tolerations;           // pod tolerations (Deployment and CronJob)
+  std::string service_account_name;                  // "" = none, automountServiceAccountToken false
 
   template <class V>
   void fields(V& v) {

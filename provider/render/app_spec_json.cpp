@@ -99,7 +99,7 @@ class Reader {
     }
   }
   template <class T>
-    requires std::is_class_v<T>
+  requires std::is_class_v<T>
   void field(const char* k, T& out, std::string_view, FieldOpts = {}) {
     if (auto v = get(k)) {
       Reader r(*v, key(k));

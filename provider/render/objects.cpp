@@ -71,9 +71,10 @@ json probe(const ProbeSpec& p) {
 }
 
 json app_container(const AppSpec& spec) {
-  json c = {{"name", "app"},
-            {"image", spec.image},
-            {"volumeMounts", json::array({json{{"name", parts::kDataVolume}, {"mountPath", parts::database_dir(spec)}}})}};
+  json c = {
+      {"name", "app"},
+      {"image", spec.image},
+      {"volumeMounts", json::array({json{{"name", parts::kDataVolume}, {"mountPath", parts::database_dir(spec)}}})}};
   if (!spec.command.empty()) c["command"] = spec.command;
   if (!spec.args.empty()) c["args"] = spec.args;
   if (!spec.env.empty()) {
@@ -109,12 +110,12 @@ json app_container(const AppSpec& spec) {
 json sidecar(const AppSpec& spec) {
   json c = parts::replicator_container(spec, "replicator", {"replicate", "-config", parts::kConfigFile}, true);
   if (spec.metrics_port) {
-    c["ports"] = json::array({json{{"name", parts::kMetricsPortName}, {"containerPort", *spec.metrics_port},
-                                   {"protocol", "TCP"}}});
+    c["ports"] = json::array(
+        {json{{"name", parts::kMetricsPortName}, {"containerPort", *spec.metrics_port}, {"protocol", "TCP"}}});
     json get = {{"path", "/healthz"}, {"port", parts::kMetricsPortName}};
     c["readinessProbe"] = {{"httpGet", get}, {"periodSeconds", 10}, {"failureThreshold", 3}};
-    c["livenessProbe"] = {{"httpGet", get}, {"initialDelaySeconds", 10}, {"periodSeconds", 30},
-                          {"failureThreshold", 3}};
+    c["livenessProbe"] = {
+        {"httpGet", get}, {"initialDelaySeconds", 10}, {"periodSeconds", 30}, {"failureThreshold", 3}};
   }
   if (spec.native_sidecar) c["restartPolicy"] = "Always";
   return c;
@@ -145,8 +146,7 @@ json deployment(const AppSpec& spec, const std::string& replicator_config) {
   json init = json::array();
   init.push_back(parts::replicator_container(
       spec, "restore",
-      {"restore", "-config", parts::kConfigFile, "-if-db-not-exists", "-if-replica-exists", spec.database_path},
-      true));
+      {"restore", "-config", parts::kConfigFile, "-if-db-not-exists", "-if-replica-exists", spec.database_path}, true));
   json containers = json::array();
   // A native sidecar (init container with restartPolicy Always, after restore) starts before the app
   // and stops after it, so the last writes are replicated on shutdown.
@@ -159,20 +159,19 @@ json deployment(const AppSpec& spec, const std::string& replicator_config) {
                    {"containers", containers},
                    {"volumes", parts::volumes(spec, config_map_name(spec), true)}};
   parts::add_pod_placement(spec, pod_spec, true);
-  return {
-      {"apiVersion", "apps/v1"},
-      {"kind", "Deployment"},
-      {"metadata", metadata(spec, deployment_name(spec), "app")},
-      {"spec",
-       {{"replicas", 1},
-        // Recreate: two pods must never write (and replicate) the same database at once.
-        {"strategy", {{"type", "Recreate"}}},
-        {"selector", {{"matchLabels", parts::selector_labels(spec)}}},
-        {"template",
-         {{"metadata",
-           {{"labels", parts::labels(spec, "app")},
-            {"annotations", {{"checksum/replicator-config", sha256_hex(replicator_config)}}}}},
-          {"spec", pod_spec}}}}}};
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", metadata(spec, deployment_name(spec), "app")},
+          {"spec",
+           {{"replicas", 1},
+            // Recreate: two pods must never write (and replicate) the same database at once.
+            {"strategy", {{"type", "Recreate"}}},
+            {"selector", {{"matchLabels", parts::selector_labels(spec)}}},
+            {"template",
+             {{"metadata",
+               {{"labels", parts::labels(spec, "app")},
+                {"annotations", {{"checksum/replicator-config", sha256_hex(replicator_config)}}}}},
+              {"spec", pod_spec}}}}}};
 }
 
 json service(const AppSpec& spec) {
@@ -199,30 +198,28 @@ json service(const AppSpec& spec) {
 
 json cron_job(const AppSpec& spec, const std::string& replicator_config) {
   const VerifySpec& v = *spec.verify;
-  json pod_spec = {
-      {"restartPolicy", "Never"},
-      {"securityContext", parts::pod_security_context(spec)},
-      {"containers", json::array({parts::replicator_container(spec, "verify", verify_args(spec), false)})},
-      {"volumes", parts::volumes(spec, config_map_name(spec), false)}};
+  json pod_spec = {{"restartPolicy", "Never"},
+                   {"securityContext", parts::pod_security_context(spec)},
+                   {"containers", json::array({parts::replicator_container(spec, "verify", verify_args(spec), false)})},
+                   {"volumes", parts::volumes(spec, config_map_name(spec), false)}};
   // The same node as the app (nodeSelector): a file replica is only there.
   parts::add_pod_placement(spec, pod_spec, false);
-  json cron_spec = {
-      {"schedule", v.schedule},
-      // Forbid: two verifications at once would only compete for the same replica and scratch space.
-      {"concurrencyPolicy", "Forbid"},
-      {"successfulJobsHistoryLimit", 3},
-      {"failedJobsHistoryLimit", 3},
-      {"jobTemplate",
-       {{"metadata", {{"labels", parts::labels(spec, "verify")}}},
-        {"spec",
-         // backoffLimit 0: a failed verification is the result to report (and ping), not something
-         // to retry until it passes.
-         {{"backoffLimit", 0},
-          {"template",
-           {{"metadata",
-             {{"labels", parts::labels(spec, "verify")},
-              {"annotations", {{"checksum/replicator-config", sha256_hex(replicator_config)}}}}},
-            {"spec", pod_spec}}}}}}}};
+  json cron_spec = {{"schedule", v.schedule},
+                    // Forbid: two verifications at once would only compete for the same replica and scratch space.
+                    {"concurrencyPolicy", "Forbid"},
+                    {"successfulJobsHistoryLimit", 3},
+                    {"failedJobsHistoryLimit", 3},
+                    {"jobTemplate",
+                     {{"metadata", {{"labels", parts::labels(spec, "verify")}}},
+                      {"spec",
+                       // backoffLimit 0: a failed verification is the result to report (and ping), not something
+                       // to retry until it passes.
+                       {{"backoffLimit", 0},
+                        {"template",
+                         {{"metadata",
+                           {{"labels", parts::labels(spec, "verify")},
+                            {"annotations", {{"checksum/replicator-config", sha256_hex(replicator_config)}}}}},
+                          {"spec", pod_spec}}}}}}}};
   if (!v.time_zone.empty()) cron_spec["timeZone"] = v.time_zone;
   return {{"apiVersion", "batch/v1"},
           {"kind", "CronJob"},

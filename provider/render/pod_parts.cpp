@@ -9,7 +9,9 @@
 
 namespace hs::render {
 
-std::string default_replicator_image() { return std::string("homeserver-replicator:") + homeserver::kVersion; }
+std::string default_replicator_image() {
+  return std::string("homeserver-replicator:") + homeserver::kVersion;
+}
 
 namespace parts {
 
@@ -37,7 +39,9 @@ std::string database_dir(const AppSpec& spec) {
   return spec.database_path.substr(0, slash);
 }
 
-std::string env_ref(const std::string& name) { return "${" + name + "}"; }
+std::string env_ref(const std::string& name) {
+  return "${" + name + "}";
+}
 
 std::vector<SecretEnv> secret_env(const AppSpec& spec) {
   std::vector<SecretEnv> out;
@@ -110,8 +114,10 @@ std::vector<std::pair<std::string, std::string>> alerts_secret_env(const AppSpec
   if (!spec.alerts_secret) return out;
   const AlertsSecretSpec& a = *spec.alerts_secret;
   for (auto [env, key] : {std::pair<const char*, const std::string*>{kEnvHealthcheckUrl, &a.healthcheck_url},
-                          {kEnvSlackWebhookUrl, &a.slack_webhook_url}, {kEnvGotifyUrl, &a.gotify_url},
-                          {kEnvGotifyToken, &a.gotify_token}, {kEnvNtfyUrl, &a.ntfy_url},
+                          {kEnvSlackWebhookUrl, &a.slack_webhook_url},
+                          {kEnvGotifyUrl, &a.gotify_url},
+                          {kEnvGotifyToken, &a.gotify_token},
+                          {kEnvNtfyUrl, &a.ntfy_url},
                           {kEnvWebhookUrl, &a.webhook_url}})
     if (!key->empty()) out.emplace_back(env, *key);
   return out;
@@ -139,16 +145,15 @@ json replicator_container(const AppSpec& spec, const std::string& name, const st
     mounts.push_back({{"name", "file-replica-" + std::to_string(i)}, {"mountPath", dirs[i]}});
 
   json env_from = json::array();
-  if (!spec.credentials_secret.empty())
-    env_from.push_back({{"secretRef", {{"name", spec.credentials_secret}}}});
+  if (!spec.credentials_secret.empty()) env_from.push_back({{"secretRef", {{"name", spec.credentials_secret}}}});
   if (!secret_env(spec).empty()) env_from.push_back({{"secretRef", {{"name", secret_name(spec)}}}});
 
   // TMPDIR: the root filesystem is read-only; restore and verify write temporary files there.
   json env = json::array({json{{"name", "TMPDIR"}, {"value", "/tmp"}}});
   for (auto& e : replica_credentials_env(spec)) env.push_back(std::move(e));
   for (const auto& [name, key] : alerts_secret_env(spec))
-    env.push_back({{"name", name},
-                   {"valueFrom", {{"secretKeyRef", {{"name", spec.alerts_secret->name}, {"key", key}}}}}});
+    env.push_back(
+        {{"name", name}, {"valueFrom", {{"secretKeyRef", {{"name", spec.alerts_secret->name}, {"key", key}}}}}});
 
   json c = {
       {"name", name},

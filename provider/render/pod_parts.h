@@ -69,8 +69,8 @@ std::string replicator_image(const AppSpec& spec);
 // A replicator container running `homeserver-replicator <args...>`, hardened (non-root, read-only root
 // filesystem, no capabilities), with the config, tmp, file replica mounts, and env from the Secrets.
 // `with_data` mounts the database emptyDir (restore and replicate need it, verify does not).
-nlohmann::json replicator_container(const AppSpec& spec, const std::string& name,
-                                    const std::vector<std::string>& args, bool with_data);
+nlohmann::json replicator_container(const AppSpec& spec, const std::string& name, const std::vector<std::string>& args,
+                                    bool with_data);
 
 // Volumes: database emptyDir (when with_data), config, tmp, file replica hostPaths.
 nlohmann::json volumes(const AppSpec& spec, const std::string& config_map, bool with_data);

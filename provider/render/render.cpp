@@ -24,12 +24,8 @@ std::string to_string(const FieldPath& path) {
         if (!out.empty()) out += '.';
         out += step.name;
         break;
-      case PathStep::Kind::Index:
-        out += "[" + std::to_string(step.index) + "]";
-        break;
-      case PathStep::Kind::Key:
-        out += "[\"" + step.name + "\"]";
-        break;
+      case PathStep::Kind::Index: out += "[" + std::to_string(step.index) + "]"; break;
+      case PathStep::Kind::Key: out += "[\"" + step.name + "\"]"; break;
     }
   }
   return out;
@@ -38,11 +34,21 @@ std::string to_string(const FieldPath& path) {
 InvalidSpec::InvalidSpec(std::vector<FieldError> errors)
     : std::invalid_argument(describe(errors)), errors_(std::move(errors)) {}
 
-std::string deployment_name(const AppSpec& spec) { return spec.name; }
-std::string config_map_name(const AppSpec& spec) { return spec.name + "-replicator"; }
-std::string secret_name(const AppSpec& spec) { return spec.name + "-replicator-secrets"; }
-std::string cron_job_name(const AppSpec& spec) { return spec.name + "-verify"; }
-std::string service_name(const AppSpec& spec) { return spec.name; }
+std::string deployment_name(const AppSpec& spec) {
+  return spec.name;
+}
+std::string config_map_name(const AppSpec& spec) {
+  return spec.name + "-replicator";
+}
+std::string secret_name(const AppSpec& spec) {
+  return spec.name + "-replicator-secrets";
+}
+std::string cron_job_name(const AppSpec& spec) {
+  return spec.name + "-verify";
+}
+std::string service_name(const AppSpec& spec) {
+  return spec.name;
+}
 
 Rendered render(const AppSpec& spec) {
   if (auto errors = validate(spec); !errors.empty()) throw InvalidSpec(std::move(errors));

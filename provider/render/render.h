@@ -23,7 +23,7 @@ namespace hs::render {
 struct PathStep {
   enum class Kind { Attribute, Index, Key };
   Kind kind = Kind::Attribute;
-  std::string name;  // Attribute: HCL name; Key: map key
+  std::string name;   // Attribute: HCL name; Key: map key
   int64_t index = 0;  // Index
 
   static PathStep attr(std::string n) { return {Kind::Attribute, std::move(n), 0}; }
@@ -69,11 +69,11 @@ class InvalidSpec : public std::invalid_argument {
 Rendered render(const AppSpec& spec);
 
 // Names of the objects, so the resource layer and tests need not rebuild them.
-std::string deployment_name(const AppSpec& spec);   // <name>
-std::string config_map_name(const AppSpec& spec);   // <name>-replicator
-std::string secret_name(const AppSpec& spec);       // <name>-replicator-secrets
-std::string cron_job_name(const AppSpec& spec);     // <name>-verify
-std::string service_name(const AppSpec& spec);      // <name>
+std::string deployment_name(const AppSpec& spec);  // <name>
+std::string config_map_name(const AppSpec& spec);  // <name>-replicator
+std::string secret_name(const AppSpec& spec);      // <name>-replicator-secrets
+std::string cron_job_name(const AppSpec& spec);    // <name>-verify
+std::string service_name(const AppSpec& spec);     // <name>
 
 // Advice that does not stop rendering (e.g. a file replica without node_selector), each with its path.
 std::vector<FieldError> warnings(const AppSpec& spec);

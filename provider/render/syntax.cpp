@@ -10,8 +10,12 @@
 namespace hs::render::syntax {
 namespace {
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::string quoted(const std::string& s) {
   std::string out = "\"";
@@ -52,8 +56,8 @@ bool parse_uint(const std::string& s, int& out) {
 std::string check_dns1123_label(const std::string& s, size_t max_len) {
   if (s.empty()) return "must not be empty";
   if (s.size() > max_len)
-    return quoted(s) + " is " + std::to_string(s.size()) + " characters long; at most " +
-           std::to_string(max_len) + " are allowed";
+    return quoted(s) + " is " + std::to_string(s.size()) + " characters long; at most " + std::to_string(max_len) +
+           " are allowed";
   for (char c : s)
     if (!is_lower_alnum(c) && c != '-')
       return quoted(s) + " must consist of lowercase letters, digits and '-' (RFC 1123 label)";
@@ -78,12 +82,13 @@ std::string check_port_name(const std::string& s) {
 
 std::string check_env_name(const std::string& s) {
   if (s.empty()) return "an environment variable name must not be empty";
-  auto ok_first = [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; };
+  auto ok_first = [](char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  };
   auto ok_rest = [&](char c) { return ok_first(c) || is_digit(c); };
   if (!ok_first(s[0])) return quoted(s) + " must not start with a digit or a special character";
   for (char c : s)
-    if (!ok_rest(c))
-      return quoted(s) + " may contain only letters, digits, '_', '-' and '.'";
+    if (!ok_rest(c)) return quoted(s) + " may contain only letters, digits, '_', '-' and '.'";
   return "";
 }
 
@@ -92,8 +97,9 @@ std::string check_positive_duration(const std::string& s) {
   std::string why;
   auto d = hs::config::parse_duration(s, &why);
   if (!d)
-    return why + " (use Go's syntax: a number and a unit ns, us, ms, s, m or h, e.g. \"90s\", \"1m30s\", "
-                 "\"24h\"; there is no day unit: write \"168h\" for 7 days)";
+    return why +
+           " (use Go's syntax: a number and a unit ns, us, ms, s, m or h, e.g. \"90s\", \"1m30s\", "
+           "\"24h\"; there is no day unit: write \"168h\" for 7 days)";
   if (d->count() <= 0) return "duration " + quoted(s) + " must be greater than zero";
   return "";
 }
@@ -147,8 +153,7 @@ std::string check_cron_field(const CronField& f, const std::string& field) {
     } else {
       return std::string(f.name) + " field " + quoted(item) + " is not a valid range";
     }
-    if (lo < f.min || hi > f.max)
-      return std::string(f.name) + " field " + quoted(item) + " is outside " + range_text;
+    if (lo < f.min || hi > f.max) return std::string(f.name) + " field " + quoted(item) + " is outside " + range_text;
     if (lo > hi) return std::string(f.name) + " field " + quoted(item) + ": the range start is after its end";
     if (step_parts.size() == 2) {
       int step = 0;
@@ -196,9 +201,11 @@ std::string check_cron(const std::string& s) {
 
 std::string check_time_zone(const std::string& s) {
   if (s.empty()) return "must not be empty (omit time_zone to use the cluster's)";
-  if (s == "Local" || s == "local") return "\"Local\" is not allowed by Kubernetes; name the zone, e.g. \"Europe/Berlin\"";
-  const std::string what = quoted(s) + " is not an IANA time zone name (e.g. \"UTC\", \"Europe/Berlin\", "
-                                       "\"America/New_York\")";
+  if (s == "Local" || s == "local")
+    return "\"Local\" is not allowed by Kubernetes; name the zone, e.g. \"Europe/Berlin\"";
+  const std::string what = quoted(s) +
+                           " is not an IANA time zone name (e.g. \"UTC\", \"Europe/Berlin\", "
+                           "\"America/New_York\")";
   if (s.size() > 64) return what;
   for (const auto& part : split(s, '/')) {
     if (part.empty() || part == "." || part == "..") return what;
@@ -212,11 +219,15 @@ std::string check_time_zone(const std::string& s) {
 std::string check_http_url(const std::string& s) {
   const std::string what = " (expected an http:// or https:// URL with a host, e.g. \"https://hc-ping.com/<uuid>\")";
   size_t rest;
-  if (s.rfind("https://", 0) == 0) rest = 8;
-  else if (s.rfind("http://", 0) == 0) rest = 7;
-  else return "the URL does not start with http:// or https://" + what;
+  if (s.rfind("https://", 0) == 0)
+    rest = 8;
+  else if (s.rfind("http://", 0) == 0)
+    rest = 7;
+  else
+    return "the URL does not start with http:// or https://" + what;
   for (char c : s)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "the URL contains whitespace or control characters" + what;
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return "the URL contains whitespace or control characters" + what;
   // Characters RFC 3986 never allows unencoded. A quote or backslash would also break the quoted YAML string the
   // replicator's config gets after ${VAR} expansion, so they must be percent-encoded.
   if (s.find_first_of("\"\\<>^`{|}") != std::string::npos)

@@ -17,7 +17,9 @@ namespace {
 namespace sx = hs::render::syntax;
 constexpr int64_t kMaxNameLength = 45;  // room for "-verify" in a CronJob name (<= 52 characters)
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 class Checker {
  public:
@@ -37,9 +39,10 @@ class Checker {
   // written into the config would silently change it.
   void no_dollar(const FieldPath& path, const std::string& value) {
     if (value.find('$') != std::string::npos)
-      add(path, "Invalid character", to_string(path) + ": " + quoted(value) +
-                                          " contains '$', which the replicator would expand as an environment "
-                                          "variable when it loads its config");
+      add(path, "Invalid character",
+          to_string(path) + ": " + quoted(value) +
+              " contains '$', which the replicator would expand as an environment "
+              "variable when it loads its config");
   }
   void duration(const FieldPath& path, const std::string& value) {
     if (!value.empty()) check(path, "Invalid duration", sx::check_positive_duration(value));
@@ -50,12 +53,16 @@ class Checker {
   }
 };
 
-FieldPath p(std::initializer_list<PathStep> steps) { return FieldPath(steps); }
-PathStep a(const char* name) { return PathStep::attr(name); }
+FieldPath p(std::initializer_list<PathStep> steps) {
+  return FieldPath(steps);
+}
+PathStep a(const char* name) {
+  return PathStep::attr(name);
+}
 
 bool path_within(const std::string& path, const std::string& dir) {
-  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-                         (dir == "/" || path[dir.size()] == '/'));
+  return path == dir ||
+         (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && (dir == "/" || path[dir.size()] == '/'));
 }
 
 void check_dns_subdomain(const FieldPath& path, const std::string& value, Checker& c) {
@@ -69,7 +76,8 @@ void check_dns_subdomain(const FieldPath& path, const std::string& value, Checke
     std::string label = value.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     auto why = sx::check_dns1123_label(label);
     if (!why.empty()) {
-      c.add(path, "Invalid name", to_string(path) + ": " + quoted(value) + " is not a Kubernetes object name (" + why + ")");
+      c.add(path, "Invalid name",
+            to_string(path) + ": " + quoted(value) + " is not a Kubernetes object name (" + why + ")");
       return;
     }
     if (dot == std::string::npos) return;
@@ -155,7 +163,8 @@ void check_port_ref(const AppSpec& s, const FieldPath& at, const std::string& po
   }
   for (const auto& p : s.ports)
     if (p.name == port) return;
-  c.add(at, "Unknown port name", to_string(at) + ": " + quoted(port) + " is neither a number nor the name of one of ports");
+  c.add(at, "Unknown port name",
+        to_string(at) + ": " + quoted(port) + " is neither a number nor the name of one of ports");
 }
 
 void check_probe(const AppSpec& s, const char* which, const std::optional<ProbeSpec>& probe, Checker& c) {
@@ -169,8 +178,9 @@ void check_probe(const AppSpec& s, const char* which, const std::optional<ProbeS
               (kinds ? "; more than one is set" : ""));
   if (!pr.http_path.empty()) {
     if (pr.http_path.front() != '/' || pr.http_path.find_first_of(" \t\r\n") != std::string::npos)
-      c.add(at("http_path"), "Invalid path",
-            to_string(at("http_path")) + ": " + quoted(pr.http_path) + " must start with '/' and contain no whitespace");
+      c.add(
+          at("http_path"), "Invalid path",
+          to_string(at("http_path")) + ": " + quoted(pr.http_path) + " must start with '/' and contain no whitespace");
     if (pr.port.empty())
       c.required(at("port"), pr.port, "the port http_path is served on (a number or a name from ports)");
   }
@@ -183,10 +193,12 @@ void check_probe(const AppSpec& s, const char* which, const std::optional<ProbeS
   if (!pr.tcp_port.empty()) check_port_ref(s, at("tcp_port"), pr.tcp_port, c);
   for (size_t i = 0; i < pr.exec.size(); ++i)
     if (i == 0 && pr.exec[0].empty())
-      c.add(p({a(which), a("exec"), PathStep::at(0)}), "Invalid command", std::string(which) + ".exec[0]: must not be empty");
-  for (auto [f, v, zero_ok] : {std::tuple<const char*, const std::string*, bool>{"initial_delay", &pr.initial_delay, true},
-                               {"period", &pr.period, false},
-                               {"timeout", &pr.timeout, false}}) {
+      c.add(p({a(which), a("exec"), PathStep::at(0)}), "Invalid command",
+            std::string(which) + ".exec[0]: must not be empty");
+  for (auto [f, v, zero_ok] :
+       {std::tuple<const char*, const std::string*, bool>{"initial_delay", &pr.initial_delay, true},
+        {"period", &pr.period, false},
+        {"timeout", &pr.timeout, false}}) {
     if (v->empty()) continue;
     std::string why;
     auto d = hs::config::parse_duration(*v, &why);
@@ -336,8 +348,11 @@ void check_replicas(const AppSpec& s, Checker& c) {
     const ReplicaSpec& r = s.replicas[i];
     auto at = [&](const char* f) { return p({a("replica"), PathStep::at(int64_t(i)), a(f)}); };
     FieldPath block = p({a("replica"), PathStep::at(int64_t(i))});
-    for (auto [f, v] : {std::pair<const char*, const std::string*>{"name", &r.name}, {"endpoint", &r.endpoint},
-                        {"bucket", &r.bucket}, {"path", &r.path}, {"region", &r.region}})
+    for (auto [f, v] : {std::pair<const char*, const std::string*>{"name", &r.name},
+                        {"endpoint", &r.endpoint},
+                        {"bucket", &r.bucket},
+                        {"path", &r.path},
+                        {"region", &r.region}})
       c.no_dollar(at(f), *v);
     if (!r.name.empty())
       for (char ch : r.name)
@@ -348,25 +363,29 @@ void check_replicas(const AppSpec& s, Checker& c) {
         }
     if (r.type != "s3" && r.type != "file") {
       c.add(at("type"), "Invalid replica type",
-            to_string(at("type")) + ": " + (r.type.empty() ? std::string("is required") : quoted(r.type) + " is not supported") +
+            to_string(at("type")) + ": " +
+                (r.type.empty() ? std::string("is required") : quoted(r.type) + " is not supported") +
                 "; use \"s3\" or \"file\"");
     } else {
       const std::string name = r.name.empty() ? r.type : r.name;
       if (auto [it, fresh] = names.emplace(name, i); !fresh)
         c.add(at("name"), "Duplicate replica name",
               to_string(at("name")) + ": " + quoted(name) + " is also the name of replica[" +
-                  std::to_string(it->second) + "]" + (r.name.empty() ? " (an unnamed replica is named after its type)" : "") +
+                  std::to_string(it->second) + "]" +
+                  (r.name.empty() ? " (an unnamed replica is named after its type)" : "") +
                   "; give each replica a distinct name");
     }
     std::string target;
     if (r.type == "s3") {
       c.required(at("bucket"), r.bucket, "s3 replicas need a bucket");
       if (r.bucket.find_first_of(":/ \t") != std::string::npos)
-        c.add(at("bucket"), "Invalid bucket", to_string(at("bucket")) + ": " + quoted(r.bucket) + " is not a bucket name");
+        c.add(at("bucket"), "Invalid bucket",
+              to_string(at("bucket")) + ": " + quoted(r.bucket) + " is not a bucket name");
       c.url(at("endpoint"), r.endpoint);
       if (r.path.find("://") != std::string::npos)
-        c.add(at("path"), "Invalid path", to_string(at("path")) + ": " + quoted(r.path) +
-                                              " is a URL; for s3 the path is a key prefix inside the bucket");
+        c.add(at("path"), "Invalid path",
+              to_string(at("path")) + ": " + quoted(r.path) +
+                  " is a URL; for s3 the path is a key prefix inside the bucket");
       std::string prefix = r.path;
       while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
       while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
@@ -378,9 +397,11 @@ void check_replicas(const AppSpec& s, Checker& c) {
                           {"secret_access_key_env", &r.secret_access_key_env}}) {
         if (v->empty()) continue;
         c.check(at(f), "Invalid environment variable name", sx::check_env_name(*v));
-        if (v->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+        if (v->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+            std::string::npos)
           c.add(at(f), "Invalid environment variable name",
-                to_string(at(f)) + ": " + quoted(*v) + " may contain only letters, digits and '_' (it is referenced as ${" + *v + "})");
+                to_string(at(f)) + ": " + quoted(*v) +
+                    " may contain only letters, digits and '_' (it is referenced as ${" + *v + "})");
       }
       if (!r.access_key_id_env.empty() && s.credentials_secret.empty() && r.credentials_secret.empty())
         c.add(at("access_key_id_env"), "Missing credentials_secret",
@@ -404,9 +425,12 @@ void check_replicas(const AppSpec& s, Checker& c) {
                   " overlaps the database directory or a replicator mount; use a separate directory such as "
                   "\"/srv/backups/<app>\"");
       }
-      for (auto [f, set] : {std::pair<const char*, bool>{"endpoint", !r.endpoint.empty()}, {"bucket", !r.bucket.empty()},
-                            {"region", !r.region.empty()}, {"force_path_style", r.force_path_style},
-                            {"skip_verify", r.skip_verify}, {"access_key_id_env", !r.access_key_id_env.empty()},
+      for (auto [f, set] : {std::pair<const char*, bool>{"endpoint", !r.endpoint.empty()},
+                            {"bucket", !r.bucket.empty()},
+                            {"region", !r.region.empty()},
+                            {"force_path_style", r.force_path_style},
+                            {"skip_verify", r.skip_verify},
+                            {"access_key_id_env", !r.access_key_id_env.empty()},
                             {"secret_access_key_env", !r.secret_access_key_env.empty()},
                             {"credentials_secret", !r.credentials_secret.empty()}})
         if (set)
@@ -450,7 +474,8 @@ void check_alerts_secret(const AppSpec& s, Checker& c) {
     check_dns_subdomain(at("name"), as.name, c);
   if (!s.name.empty() && as.name == secret_name(s))
     c.add(at("name"), "Name conflict",
-          "alerts_secret.name: " + quoted(as.name) + " is the name of the Secret this resource renders; use another name");
+          "alerts_secret.name: " + quoted(as.name) +
+              " is the name of the Secret this resource renders; use another name");
   const AlertsSpec none{};
   const AlertsSpec& al = s.alerts ? *s.alerts : none;
   struct Key {
@@ -472,7 +497,8 @@ void check_alerts_secret(const AppSpec& s, Checker& c) {
     const bool healthcheck = std::string(k.name) == "healthcheck_url";
     const std::string block = healthcheck ? "verify" : "alerts";
     if (k.key->size() > 253 ||
-        k.key->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._") != std::string::npos)
+        k.key->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._") !=
+            std::string::npos)
       c.add(at(k.name), "Invalid Secret key",
             to_string(at(k.name)) + ": " + quoted(*k.key) + " may contain only letters, digits, '-', '_' and '.'");
     if (healthcheck ? !s.verify : !s.alerts)
@@ -483,8 +509,9 @@ void check_alerts_secret(const AppSpec& s, Checker& c) {
             to_string(at(k.name)) + ": " + block + "." + k.name + " is set too; set it in one place");
   }
   if (!any)
-    c.add(p({a("alerts_secret")}), "No key",
-          "alerts_secret: name at least one key (healthcheck_url, slack_webhook_url, gotify_url, ntfy_url, webhook_url)");
+    c.add(
+        p({a("alerts_secret")}), "No key",
+        "alerts_secret: name at least one key (healthcheck_url, slack_webhook_url, gotify_url, ntfy_url, webhook_url)");
 }
 
 void check_alerts(const AppSpec& s, Checker& c) {

@@ -9,8 +9,8 @@ namespace {
 using nlohmann::json;
 
 bool plain_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '.' || c == '/' || c == '@' || c == '+' || c == ':' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         c == '/' || c == '@' || c == '+' || c == ':' || c == '-';
 }
 
 // Words YAML 1.1 resolves to booleans or null (yaml-cpp, PyYAML, go-yaml v2 still do).
@@ -26,8 +26,7 @@ bool can_be_plain(const std::string& s) {
   if (s.empty() || special_word(s)) return false;
   char first = s.front();
   // Digits, signs and dots start numbers (1e3, -1, .5, .inf); everything else is a letter, '_' or '/'.
-  if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '_' || first == '/'))
-    return false;
+  if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '_' || first == '/')) return false;
   if (s.back() == ':') return false;
   return std::all_of(s.begin(), s.end(), plain_char);
 }
@@ -36,8 +35,10 @@ std::string double_quoted(const std::string& s) {
   std::string out = json(s).dump();  // JSON escapes are valid in YAML double-quoted scalars
   std::string fixed;
   for (char c : out) {
-    if (c == 0x7f) fixed += "\\x7f";  // JSON leaves DEL raw; YAML does not allow it unescaped
-    else fixed += c;
+    if (c == 0x7f)
+      fixed += "\\x7f";  // JSON leaves DEL raw; YAML does not allow it unescaped
+    else
+      fixed += c;
   }
   return fixed;
 }
@@ -74,7 +75,9 @@ std::vector<std::string> ordered_keys(const json& obj) {
 
 void emit(const json& v, int indent, std::string& out);
 
-bool is_collection(const json& v) { return (v.is_object() || v.is_array()) && !v.empty(); }
+bool is_collection(const json& v) {
+  return (v.is_object() || v.is_array()) && !v.empty();
+}
 
 void literal_block(const std::string& s, int indent, std::string& out) {
   size_t trailing = 0;

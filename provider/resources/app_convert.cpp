@@ -147,7 +147,7 @@ class Reader {
     if (auto r = object(name)) out.emplace().fields(*r);
   }
   template <class T>
-    requires std::is_class_v<T>
+  requires std::is_class_v<T>
   void field(const char* name, T& out, std::string_view, FieldOpts = {}) const {
     if (auto r = object(name)) out.fields(*r);
   }

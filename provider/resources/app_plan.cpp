@@ -48,9 +48,9 @@ PlannedApp plan_app(const Value& config, const AppContext::Snapshot& context, bo
 
   const Value& name = config[attr::kName];
   const bool id_known = name.is_known() && state[attr::kNamespace].is_known();
-  state = state.with_attribute(attr::kId, id_known ? Value::string(format_app_id(converted.spec.namespace_,
-                                                                                 converted.spec.name))
-                                                   : Value::unknown(Type::string()));
+  state = state.with_attribute(attr::kId,
+                               id_known ? Value::string(format_app_id(converted.spec.namespace_, converted.spec.name))
+                                        : Value::unknown(Type::string()));
 
   hs::render::AppSpec spec = converted.spec;
   const bool image_known = !spec.replicator_image.empty() || context.known;

@@ -25,7 +25,9 @@ class SchemaBuilder {
  public:
   explicit SchemaBuilder(Block& block) : block_(block) {}
 
-  void field(const char* name, std::string&, std::string_view doc, FieldOpts o = {}) { add(name, Type::string(), doc, o); }
+  void field(const char* name, std::string&, std::string_view doc, FieldOpts o = {}) {
+    add(name, Type::string(), doc, o);
+  }
   void field(const char* name, bool&, std::string_view doc, FieldOpts o = {}) { add(name, Type::boolean(), doc, o); }
   void field(const char* name, int64_t&, std::string_view doc, FieldOpts o = {}) { add(name, Type::number(), doc, o); }
   void field(const char* name, std::optional<int64_t>&, std::string_view doc, FieldOpts o = {}) {
@@ -50,7 +52,7 @@ class SchemaBuilder {
     nested<T>(name, NestingMode::Single, doc, o);
   }
   template <class T>
-    requires std::is_class_v<T>
+  requires std::is_class_v<T>
   void field(const char* name, T&, std::string_view doc, FieldOpts o = {}) {
     nested<T>(name, NestingMode::Single, doc, o);
   }
@@ -99,13 +101,22 @@ Block inputs(bool namespace_computed) {
 void add_computed(Block& b) {
   b.attributes.push_back(attr("id", Type::string()).computed_().description("`namespace/name`."));
   b.attributes.push_back(
-      attr("manifests", Type::map(Type::string())).computed_().sensitive_().description(
-          "Every rendered Kubernetes object as JSON, keyed `Kind/name` (e.g. `Deployment/blog`). Sensitive: the "
-          "Secret holds alert and healthcheck URLs."));
-  b.attributes.push_back(attr("manifests_yaml", Type::string()).computed_().sensitive_().description(
-      "All objects as one multi-document YAML stream for `kubectl apply -f -`. Sensitive, as `manifests`."));
-  b.attributes.push_back(attr("replicator_config", Type::string()).computed_().description(
-      "The replicator config the ConfigMap holds (secrets appear only as `${VAR}` references)."));
+      attr("manifests", Type::map(Type::string()))
+          .computed_()
+          .sensitive_()
+          .description(
+              "Every rendered Kubernetes object as JSON, keyed `Kind/name` (e.g. `Deployment/blog`). Sensitive: the "
+              "Secret holds alert and healthcheck URLs."));
+  b.attributes.push_back(
+      attr("manifests_yaml", Type::string())
+          .computed_()
+          .sensitive_()
+          .description(
+              "All objects as one multi-document YAML stream for `kubectl apply -f -`. Sensitive, as `manifests`."));
+  b.attributes.push_back(
+      attr("replicator_config", Type::string())
+          .computed_()
+          .description("The replicator config the ConfigMap holds (secrets appear only as `${VAR}` references)."));
 }
 
 }  // namespace

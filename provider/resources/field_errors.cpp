@@ -12,15 +12,13 @@ namespace {
 // hides errors in all of them.
 const std::vector<std::set<std::string>> kRelated = {
     {"ports", "metrics_port", "service"},  // service: a multi-port Service reports unnamed ports at ports[i]
-    {"credentials_secret", "name"},
-    {"replica", "database_path"},
-    {"env", "secret_env"},
+    {"credentials_secret", "name"},       {"replica", "database_path"}, {"env", "secret_env"},
     {"alerts", "alerts_secret"},
 };
 
 // One-way: an unknown `first` may change the errors (or warnings) reported at `second`, not the reverse.
 const std::vector<std::pair<std::string, std::string>> kAffects = {
-    {"ports", "readiness_probe"},  {"ports", "liveness_probe"}, {"ports", "startup_probe"},  // port names
+    {"ports", "readiness_probe"},      {"ports", "liveness_probe"}, {"ports", "startup_probe"},  // port names
     {"credentials_secret", "replica"},  // access_key_id_env needs a credentials_secret
     {"node_selector", "replica"},       // the file replica warning
     {"verify", "alerts_secret"},        // alerts_secret.healthcheck_url needs a verify block
@@ -41,7 +39,7 @@ bool is_prefix(const hs::render::FieldPath& prefix, const hs::render::FieldPath&
 }
 
 std::vector<hs::render::FieldError> errors_not_affected_by_unknowns(std::vector<hs::render::FieldError> errors,
-                                                                   const std::vector<hs::render::FieldPath>& unknown) {
+                                                                    const std::vector<hs::render::FieldPath>& unknown) {
   if (unknown.empty()) return errors;
   std::erase_if(errors, [&](const hs::render::FieldError& e) {
     // Rules across elements (duplicate replica names, port conflicts) report at one element but read its

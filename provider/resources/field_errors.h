@@ -18,6 +18,6 @@ bool is_prefix(const hs::render::FieldPath& prefix, const hs::render::FieldPath&
 // Drops every error that lies on, inside, or above (a block holding) an unknown path.
 // Errors without a path concern the whole app: they are dropped as soon as anything is unknown.
 std::vector<hs::render::FieldError> errors_not_affected_by_unknowns(std::vector<hs::render::FieldError> errors,
-                                                                   const std::vector<hs::render::FieldPath>& unknown);
+                                                                    const std::vector<hs::render::FieldPath>& unknown);
 
 }  // namespace hs::provider

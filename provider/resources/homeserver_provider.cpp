@@ -29,7 +29,9 @@ tfplugin::Diagnostics check_provider_block(const Value& config) {
 
 HomeserverProvider::HomeserverProvider() : context_(std::make_shared<AppContext>()) {}
 
-tfplugin::Schema HomeserverProvider::provider_schema() const { return provider_block_schema(); }
+tfplugin::Schema HomeserverProvider::provider_schema() const {
+  return provider_block_schema();
+}
 
 tfplugin::ValidateResponse HomeserverProvider::validate_config(const tfplugin::ValidateRequest& req) {
   return {check_provider_block(req.config)};

@@ -4,7 +4,9 @@
 
 namespace hs::provider {
 
-std::string format_app_id(const std::string& namespace_, const std::string& name) { return namespace_ + "/" + name; }
+std::string format_app_id(const std::string& namespace_, const std::string& name) {
+  return namespace_ + "/" + name;
+}
 
 std::optional<AppId> parse_app_id(const std::string& id, std::string& error) {
   auto slash = id.find('/');

@@ -14,8 +14,8 @@ std::string check_image_registry(const std::string& registry) {
   // An image reference's registry part: host (letters, digits, '.', '-'), optional ':port', optional
   // path components. Anything else would make an image reference nobody can pull.
   for (char c : registry) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '/' ||
-              c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' || c == '/' || c == '_';
     if (!ok)
       return "\"" + registry + "\" is not a registry prefix: only lowercase letters, digits and . - _ : / are " +
              "allowed (e.g. \"registry.lan:5000/\")";
@@ -37,7 +37,9 @@ std::string& released_digest() {
 }
 }  // namespace
 
-void set_released_replicator_digest(std::string digest) { released_digest() = std::move(digest); }
+void set_released_replicator_digest(std::string digest) {
+  released_digest() = std::move(digest);
+}
 
 std::string default_replicator_image(const ProviderSettings& settings) {
   if (!settings.replicator_image.empty()) return settings.replicator_image;

@@ -11,7 +11,9 @@ using tfplugin::Value;
 SqliteAppResource::SqliteAppResource(std::shared_ptr<const AppContext> context)
     : context_(std::move(context)), schema_(app_resource_schema()) {}
 
-tfplugin::Schema SqliteAppResource::schema() const { return schema_; }
+tfplugin::Schema SqliteAppResource::schema() const {
+  return schema_;
+}
 
 tfplugin::ValidateResponse SqliteAppResource::validate(const tfplugin::ValidateRequest& req) {
   return {validate_app(req.config)};
@@ -76,7 +78,9 @@ tfplugin::UpgradeResponse SqliteAppResource::upgrade(const tfplugin::UpgradeRequ
 SqliteAppDataSource::SqliteAppDataSource(std::shared_ptr<const AppContext> context)
     : context_(std::move(context)), schema_(app_data_source_schema()) {}
 
-tfplugin::Schema SqliteAppDataSource::schema() const { return schema_; }
+tfplugin::Schema SqliteAppDataSource::schema() const {
+  return schema_;
+}
 
 tfplugin::ValidateResponse SqliteAppDataSource::validate(const tfplugin::ValidateRequest& req) {
   return {validate_app(req.config)};

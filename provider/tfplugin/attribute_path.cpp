@@ -37,9 +37,7 @@ std::string AttributePath::to_string() const {
         out += "\"]";
         break;
       }
-      case PathStep::Kind::ElementKeyInt:
-        out += '[' + std::to_string(s.index) + ']';
-        break;
+      case PathStep::Kind::ElementKeyInt: out += '[' + std::to_string(s.index) + ']'; break;
     }
   }
   return out;

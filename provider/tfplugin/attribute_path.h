@@ -20,7 +20,9 @@ struct PathStep {
 class AttributePath {
  public:
   AttributePath() = default;
-  explicit AttributePath(std::string attribute) { steps_.push_back({PathStep::Kind::Attribute, std::move(attribute), 0}); }
+  explicit AttributePath(std::string attribute) {
+    steps_.push_back({PathStep::Kind::Attribute, std::move(attribute), 0});
+  }
 
   // Builders return an extended copy: AttributePath("replica").index(0).attr("url").
   AttributePath attr(std::string name) const;

@@ -43,7 +43,8 @@ class Decoder {
   Decoder(bool json, std::string& error) : json_(json), error_(error) {}
 
   std::optional<Value> decode(const Node& n, const Type& type, const std::string& path, int depth) {
-    if (depth > kMaxValueDepth) return fail(path, "value nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
+    if (depth > kMaxValueDepth)
+      return fail(path, "value nested deeper than " + std::to_string(kMaxValueDepth) + " levels");
     if (n.kind == Node::Kind::Nil) return Value::null(type.without_optional_attributes());
     if (n.kind == Node::Kind::Ext) {
       if (json_) return fail(path, "unexpected extension in JSON");
@@ -62,7 +63,8 @@ class Decoder {
       case K::Bool:
         if (n.kind != Node::Kind::Bool) return mismatch(n, type, path);
         return Value::boolean(n.b);
-      case K::List: case K::Set: {
+      case K::List:
+      case K::Set: {
         if (n.kind != Node::Kind::Array) return mismatch(n, type, path);
         std::vector<Value> elems;
         elems.reserve(n.items.size());
@@ -78,7 +80,8 @@ class Decoder {
         if (n.kind != Node::Kind::Map) return mismatch(n, type, path);
         std::map<std::string, Value> elems;
         for (const auto& [k, vn] : n.entries) {
-          if (k.kind != Node::Kind::String) return fail(path, "map key is a " + std::string(k.kind_name()) + ", not a string");
+          if (k.kind != Node::Kind::String)
+            return fail(path, "map key is a " + std::string(k.kind_name()) + ", not a string");
           if (!is_utf8(k.s)) return fail(path, "map key is not valid UTF-8");
           auto v = decode(vn, type.element(), path + "[\"" + k.s + "\"]", depth + 1);
           if (!v) return std::nullopt;
@@ -90,7 +93,8 @@ class Decoder {
         if (n.kind != Node::Kind::Map) return mismatch(n, type, path);
         std::map<std::string, Value> attrs;
         for (const auto& [k, vn] : n.entries) {
-          if (k.kind != Node::Kind::String) return fail(path, "object key is a " + std::string(k.kind_name()) + ", not a string");
+          if (k.kind != Node::Kind::String)
+            return fail(path, "object key is a " + std::string(k.kind_name()) + ", not a string");
           auto it = type.attributes().find(k.s);
           if (it == type.attributes().end()) return fail(path, "unsupported attribute \"" + k.s + "\"");
           auto v = decode(vn, it->second, path + "." + k.s, depth + 1);
@@ -104,7 +108,8 @@ class Decoder {
         if (n.kind != Node::Kind::Array) return mismatch(n, type, path);
         const auto& types = type.tuple_elements();
         if (n.items.size() != types.size())
-          return fail(path, "tuple of " + std::to_string(types.size()) + " elements required, got " + std::to_string(n.items.size()));
+          return fail(path, "tuple of " + std::to_string(types.size()) + " elements required, got " +
+                                std::to_string(n.items.size()));
         std::vector<Value> elems;
         for (size_t i = 0; i < types.size(); ++i) {
           auto v = decode(n.items[i], types[i], path + "[" + std::to_string(i) + "]", depth + 1);
@@ -133,7 +138,8 @@ class Decoder {
       case Node::Kind::Float:
         if (!std::isfinite(n.f)) return fail(path, "number is not finite");
         return Value::number(Number(n.f));
-      case Node::Kind::NumberText: case Node::Kind::String: {
+      case Node::Kind::NumberText:
+      case Node::Kind::String: {
         // msgpack carries numbers beyond float64 as decimal strings; JSON numbers keep their text.
         auto num = Number::parse(n.s);
         if (!num) return fail(path, "\"" + n.s.substr(0, 40) + "\" is not a decimal number");
@@ -148,7 +154,8 @@ class Decoder {
     const Node* type_node = nullptr;
     const Node* value_node = nullptr;
     if (!json_) {
-      if (n.kind != Node::Kind::Array || n.items.size() != 2) return fail(path, "dynamic value must be a [type, value] array");
+      if (n.kind != Node::Kind::Array || n.items.size() != 2)
+        return fail(path, "dynamic value must be a [type, value] array");
       type_node = &n.items[0];
       value_node = &n.items[1];
       if (type_node->kind != Node::Kind::Binary && type_node->kind != Node::Kind::String)
@@ -156,9 +163,12 @@ class Decoder {
     } else {
       if (n.kind != Node::Kind::Map) return fail(path, "dynamic value must be a {\"value\", \"type\"} object");
       for (const auto& [k, v] : n.entries) {
-        if (k.s == "type") type_node = &v;
-        else if (k.s == "value") value_node = &v;
-        else return fail(path, "unexpected key \"" + k.s + "\" in a dynamic value");
+        if (k.s == "type")
+          type_node = &v;
+        else if (k.s == "value")
+          value_node = &v;
+        else
+          return fail(path, "unexpected key \"" + k.s + "\" in a dynamic value");
       }
       if (!type_node || !value_node) return fail(path, "dynamic value needs both \"value\" and \"type\"");
     }
@@ -197,12 +207,24 @@ class Decoder {
       };
       bool ok = true;
       switch (k.i) {
-        case 1: ok = v.kind == Node::Kind::Bool; r.not_null = ok && !v.b; break;  // 1 = "is null?": false means not null
-        case 2: ok = v.kind == Node::Kind::String; if (ok) r.string_prefix = v.s; break;
+        case 1:
+          ok = v.kind == Node::Kind::Bool;
+          r.not_null = ok && !v.b;
+          break;  // 1 = "is null?": false means not null
+        case 2:
+          ok = v.kind == Node::Kind::String;
+          if (ok) r.string_prefix = v.s;
+          break;
         case 3: ok = bound(r.number_lower); break;
         case 4: ok = bound(r.number_upper); break;
-        case 5: ok = v.kind == Node::Kind::Int; if (ok) r.length_lower = v.i; break;
-        case 6: ok = v.kind == Node::Kind::Int; if (ok) r.length_upper = v.i; break;
+        case 5:
+          ok = v.kind == Node::Kind::Int;
+          if (ok) r.length_lower = v.i;
+          break;
+        case 6:
+          ok = v.kind == Node::Kind::Int;
+          if (ok) r.length_upper = v.i;
+          break;
         default: break;  // refinements from a newer cty: ignore, the value stays unknown
       }
       if (!ok) {
@@ -225,7 +247,10 @@ std::optional<Type> Decoder::from_node(const Node& n, std::string& error) {
       case Node::Kind::String: text += nlohmann::json(x.s).dump(); break;
       case Node::Kind::Array:
         text += '[';
-        for (size_t i = 0; i < x.items.size(); ++i) { if (i) text += ','; emit(x.items[i]); }
+        for (size_t i = 0; i < x.items.size(); ++i) {
+          if (i) text += ',';
+          emit(x.items[i]);
+        }
         text += ']';
         break;
       case Node::Kind::Map:

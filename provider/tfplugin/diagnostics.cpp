@@ -10,10 +10,13 @@ void Diagnostics::add_warning(std::string summary, std::string detail, std::opti
   items_.push_back({Severity::Warning, std::move(summary), std::move(detail), std::move(at)});
 }
 
-void Diagnostics::append(const Diagnostics& other) { items_.insert(items_.end(), other.items_.begin(), other.items_.end()); }
+void Diagnostics::append(const Diagnostics& other) {
+  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
 
 bool Diagnostics::has_errors() const {
-  for (const auto& d : items_) if (d.severity == Severity::Error) return true;
+  for (const auto& d : items_)
+    if (d.severity == Severity::Error) return true;
   return false;
 }
 

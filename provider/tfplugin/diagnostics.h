@@ -14,8 +14,8 @@ enum class Severity { Error, Warning };
 
 struct Diagnostic {
   Severity severity = Severity::Error;
-  std::string summary;  // one line, shown after "Error: "
-  std::string detail;   // the explanation: what is wrong and what to do
+  std::string summary;                     // one line, shown after "Error: "
+  std::string detail;                      // the explanation: what is wrong and what to do
   std::optional<AttributePath> attribute;  // set: terraform points at that config line
 };
 

@@ -25,7 +25,10 @@ std::optional<std::string> canonicalize(std::string_view s) {
     char c = s[i];
     if (c >= '0' && c <= '9') {
       any = true;
-      if (digits.empty() && c == '0') { if (dot) --exponent; continue; }
+      if (digits.empty() && c == '0') {
+        if (dot) --exponent;
+        continue;
+      }
       if (digits.size() > kMaxDigits) return std::nullopt;
       digits.push_back(c);
       if (dot) --exponent;
@@ -51,7 +54,10 @@ std::optional<std::string> canonicalize(std::string_view s) {
     exponent += eneg ? -e : e;
   }
   if (digits.empty()) return std::string("0");
-  while (digits.back() == '0') { digits.pop_back(); ++exponent; }
+  while (digits.back() == '0') {
+    digits.pop_back();
+    ++exponent;
+  }
   int64_t int_len = static_cast<int64_t>(digits.size()) + exponent;  // digits before the point
   if (int_len > static_cast<int64_t>(kMaxDigits) || -exponent > static_cast<int64_t>(kMaxDigits)) return std::nullopt;
   std::string out = negative ? "-" : "";
@@ -85,7 +91,9 @@ std::optional<Number> Number::parse(std::string_view text) {
   return Number(std::move(*c));
 }
 
-bool Number::is_integer() const { return text_.find('.') == std::string::npos; }
+bool Number::is_integer() const {
+  return text_.find('.') == std::string::npos;
+}
 
 bool Number::fits_int64() const {
   if (!is_integer()) return false;
@@ -97,7 +105,8 @@ bool Number::fits_int64() const {
 int64_t Number::as_int64() const {
   int64_t v;
   auto r = std::from_chars(text_.data(), text_.data() + text_.size(), v);
-  if (r.ec != std::errc() || r.ptr != text_.data() + text_.size()) throw ValueError("number " + text_ + " is not a 64-bit integer");
+  if (r.ec != std::errc() || r.ptr != text_.data() + text_.size())
+    throw ValueError("number " + text_ + " is not a 64-bit integer");
   return v;
 }
 

@@ -5,7 +5,9 @@
 namespace tfplugin::proto {
 namespace {
 
-tfplugin6::StringKind kind(DescriptionKind k) { return k == DescriptionKind::Markdown ? tfplugin6::MARKDOWN : tfplugin6::PLAIN; }
+tfplugin6::StringKind kind(DescriptionKind k) {
+  return k == DescriptionKind::Markdown ? tfplugin6::MARKDOWN : tfplugin6::PLAIN;
+}
 
 void attribute_to_proto(const Attribute& a, tfplugin6::Schema::Attribute* out) {
   out->set_name(a.name);
@@ -83,9 +85,11 @@ AttributePath trim_at_sets(const AttributePath& path, const Type& root) {
           if (step.kind == PathStep::Kind::Attribute && it != t->attributes().end()) next = &it->second;
           break;
         }
-        case Type::Kind::List: case Type::Kind::Map: next = &t->element(); break;
+        case Type::Kind::List:
+        case Type::Kind::Map: next = &t->element(); break;
         case Type::Kind::Tuple:
-          if (step.kind == PathStep::Kind::ElementKeyInt && step.index >= 0 && static_cast<size_t>(step.index) < t->tuple_elements().size())
+          if (step.kind == PathStep::Kind::ElementKeyInt && step.index >= 0 &&
+              static_cast<size_t>(step.index) < t->tuple_elements().size())
             next = &t->tuple_elements()[static_cast<size_t>(step.index)];
           break;
         default: break;  // dynamic or primitive: nothing more to know, keep the steps as given
@@ -101,32 +105,41 @@ AttributePath trim_at_sets(const AttributePath& path, const Type& root) {
   return out;
 }
 
-void to_proto(const Diagnostics& diags, google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out, const Type* root) {
+void to_proto(const Diagnostics& diags, google::protobuf::RepeatedPtrField<tfplugin6::Diagnostic>* out,
+              const Type* root) {
   for (const auto& d : diags) {
     auto* p = out->Add();
     p->set_severity(d.severity == Severity::Error ? tfplugin6::Diagnostic::ERROR : tfplugin6::Diagnostic::WARNING);
     p->set_summary(d.summary);
     p->set_detail(d.detail);
-    if (d.attribute && !d.attribute->empty()) to_proto(root ? trim_at_sets(*d.attribute, *root) : *d.attribute, p->mutable_attribute());
+    if (d.attribute && !d.attribute->empty())
+      to_proto(root ? trim_at_sets(*d.attribute, *root) : *d.attribute, p->mutable_attribute());
   }
 }
 
-std::optional<Value> decode(const tfplugin6::DynamicValue& dv, const Type& type, const std::string& field, Diagnostics& diags) {
+std::optional<Value> decode(const tfplugin6::DynamicValue& dv, const Type& type, const std::string& field,
+                            Diagnostics& diags) {
   std::string error;
   std::optional<Value> v;
-  if (!dv.msgpack().empty()) v = decode_msgpack(dv.msgpack(), type, error);
-  else if (!dv.json().empty()) v = decode_json(dv.json(), type, error);
-  else return Value::null(type);
-  if (!v) diags.add_error("Invalid " + field + " from terraform", "The provider could not decode " + field + ": " + error);
+  if (!dv.msgpack().empty())
+    v = decode_msgpack(dv.msgpack(), type, error);
+  else if (!dv.json().empty())
+    v = decode_json(dv.json(), type, error);
+  else
+    return Value::null(type);
+  if (!v)
+    diags.add_error("Invalid " + field + " from terraform", "The provider could not decode " + field + ": " + error);
   return v;
 }
 
-bool encode(const Value& v, const Type& type, const std::string& field, tfplugin6::DynamicValue* out, Diagnostics& diags) {
+bool encode(const Value& v, const Type& type, const std::string& field, tfplugin6::DynamicValue* out,
+            Diagnostics& diags) {
   try {
     out->set_msgpack(encode_msgpack(v, type));
     return true;
   } catch (const std::exception& e) {
-    diags.add_error("Provider bug: invalid " + field, std::string("The provider produced a value that does not fit its schema: ") + e.what());
+    diags.add_error("Provider bug: invalid " + field,
+                    std::string("The provider produced a value that does not fit its schema: ") + e.what());
     return false;
   }
 }
@@ -142,7 +155,10 @@ Value normalize_blocks(const Value& v, const Block& block) {
     switch (nb.nesting) {
       case NestingMode::List:
         if (object.has_dynamic()) break;  // a tuple at runtime: leave as is
-        if (child.is_null()) { out = out.with_attribute(nb.type_name, Value::list(object, {})); break; }
+        if (child.is_null()) {
+          out = out.with_attribute(nb.type_name, Value::list(object, {}));
+          break;
+        }
         {
           std::vector<Value> elems;
           for (const auto& e : child.elements()) elems.push_back(normalize_blocks(e, nb.block));
@@ -150,19 +166,24 @@ Value normalize_blocks(const Value& v, const Block& block) {
         }
         break;
       case NestingMode::Set:
-        if (child.is_null()) { out = out.with_attribute(nb.type_name, Value::set(object, {})); break; }
+        if (child.is_null()) {
+          out = out.with_attribute(nb.type_name, Value::set(object, {}));
+          break;
+        }
         {
           std::vector<Value> elems;
           for (const auto& e : child.elements()) elems.push_back(normalize_blocks(e, nb.block));
           out = out.with_attribute(nb.type_name, Value::set(object, std::move(elems)));
         }
         break;
-      case NestingMode::Single: case NestingMode::Group:
-        out = out.with_attribute(nb.type_name, normalize_blocks(child, nb.block));
-        break;
+      case NestingMode::Single:
+      case NestingMode::Group: out = out.with_attribute(nb.type_name, normalize_blocks(child, nb.block)); break;
       case NestingMode::Map:
         if (object.has_dynamic()) break;
-        if (child.is_null()) { out = out.with_attribute(nb.type_name, Value::map(object, {})); break; }
+        if (child.is_null()) {
+          out = out.with_attribute(nb.type_name, Value::map(object, {}));
+          break;
+        }
         {
           std::map<std::string, Value> elems;
           for (const auto& [k, e] : child.entries()) elems.emplace(k, normalize_blocks(e, nb.block));

@@ -16,14 +16,16 @@ UpgradeResponse Resource::upgrade(const UpgradeRequest& req) {
   Schema s = schema();
   if (req.version != s.version) {
     resp.diagnostics.add_error("Unsupported state version",
-                               "The stored state has schema version " + std::to_string(req.version) + " but this provider only reads version " +
-                                   std::to_string(s.version) + "; no upgrade is implemented for it.");
+                               "The stored state has schema version " + std::to_string(req.version) +
+                                   " but this provider only reads version " + std::to_string(s.version) +
+                                   "; no upgrade is implemented for it.");
     return resp;
   }
   std::string error;
   auto v = decode_json(req.raw_state_json, s.block.implied_type(), error);
   if (!v) {
-    resp.diagnostics.add_error("Unreadable stored state", "The state stored for this resource does not match its schema: " + error);
+    resp.diagnostics.add_error("Unreadable stored state",
+                               "The state stored for this resource does not match its schema: " + error);
     return resp;
   }
   resp.upgraded_state = std::move(*v);

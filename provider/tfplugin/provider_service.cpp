@@ -63,28 +63,32 @@ ProviderService::ProviderService(Provider& provider) : provider_(provider) {
   proto::to_proto(schema_problems_, schema_response_.mutable_diagnostics());
 }
 
-const ProviderService::Entry<Resource>* ProviderService::resource(const std::string& type_name, Diagnostics& diags) const {
+const ProviderService::Entry<Resource>* ProviderService::resource(const std::string& type_name,
+                                                                  Diagnostics& diags) const {
   auto it = resources_.find(type_name);
   if (it != resources_.end()) return &it->second;
   diags.add_error("Unknown resource type", "This provider has no resource type \"" + type_name + "\".");
   return nullptr;
 }
 
-const ProviderService::Entry<DataSource>* ProviderService::data_source(const std::string& type_name, Diagnostics& diags) const {
+const ProviderService::Entry<DataSource>* ProviderService::data_source(const std::string& type_name,
+                                                                       Diagnostics& diags) const {
   auto it = data_sources_.find(type_name);
   if (it != data_sources_.end()) return &it->second;
   diags.add_error("Unknown data source type", "This provider has no data source type \"" + type_name + "\".");
   return nullptr;
 }
 
-grpc::Status ProviderService::GetMetadata(Ctx*, const tfplugin6::GetMetadataCall::Request*, tfplugin6::GetMetadataCall::Response* resp) {
+grpc::Status ProviderService::GetMetadata(Ctx*, const tfplugin6::GetMetadataCall::Request*,
+                                          tfplugin6::GetMetadataCall::Response* resp) {
   *resp->mutable_server_capabilities() = schema_response_.server_capabilities();
   for (const auto& [name, _] : resources_) resp->add_resources()->set_type_name(name);
   for (const auto& [name, _] : data_sources_) resp->add_data_sources()->set_type_name(name);
   return finish(schema_problems_, resp);
 }
 
-grpc::Status ProviderService::GetProviderSchema(Ctx*, const tfplugin6::GetProviderSchema::Request*, tfplugin6::GetProviderSchema::Response* resp) {
+grpc::Status ProviderService::GetProviderSchema(Ctx*, const tfplugin6::GetProviderSchema::Request*,
+                                                tfplugin6::GetProviderSchema::Response* resp) {
   *resp = schema_response_;
   return grpc::Status::OK;
 }
@@ -99,7 +103,8 @@ grpc::Status ProviderService::ValidateProviderConfig(Ctx*, const tfplugin6::Vali
   return finish(diags, resp);
 }
 
-grpc::Status ProviderService::ConfigureProvider(Ctx*, const tfplugin6::ConfigureProvider::Request* req, tfplugin6::ConfigureProvider::Response* resp) {
+grpc::Status ProviderService::ConfigureProvider(Ctx*, const tfplugin6::ConfigureProvider::Request* req,
+                                                tfplugin6::ConfigureProvider::Response* resp) {
   Diagnostics diags;
   guarded("ConfigureProvider", diags, [&] {
     auto config = decode(req->config(), provider_type_, "config", diags);
@@ -122,7 +127,8 @@ grpc::Status ProviderService::ValidateResourceConfig(Ctx*, const tfplugin6::Vali
   return finish(diags, resp, root);
 }
 
-grpc::Status ProviderService::ValidateDataResourceConfig(Ctx*, const tfplugin6::ValidateDataResourceConfig::Request* req,
+grpc::Status ProviderService::ValidateDataResourceConfig(Ctx*,
+                                                         const tfplugin6::ValidateDataResourceConfig::Request* req,
                                                          tfplugin6::ValidateDataResourceConfig::Response* resp) {
   Diagnostics diags;
   const Type* root = nullptr;  // for cutting diagnostic paths at sets
@@ -145,18 +151,21 @@ grpc::Status ProviderService::UpgradeResourceState(Ctx*, const tfplugin6::Upgrad
     if (!r) return;
     root = &r->type;
     if (req->raw_state().json().empty() && req->raw_state().flatmap_size() > 0) {
-      diags.add_error("Unsupported state format", "This state was written by Terraform before 0.12 (flatmap); this provider can't read it.");
+      diags.add_error("Unsupported state format",
+                      "This state was written by Terraform before 0.12 (flatmap); this provider can't read it.");
       return;
     }
     auto out = r->impl->upgrade({req->version(), req->raw_state().json()});
     diags.append(out.diagnostics);
     if (diags.has_errors()) return;
-    encode(proto::normalize_blocks(out.upgraded_state, r->schema.block), r->type, "upgraded_state", resp->mutable_upgraded_state(), diags);
+    encode(proto::normalize_blocks(out.upgraded_state, r->schema.block), r->type, "upgraded_state",
+           resp->mutable_upgraded_state(), diags);
   });
   return finish(diags, resp, root);
 }
 
-grpc::Status ProviderService::ReadResource(Ctx*, const tfplugin6::ReadResource::Request* req, tfplugin6::ReadResource::Response* resp) {
+grpc::Status ProviderService::ReadResource(Ctx*, const tfplugin6::ReadResource::Request* req,
+                                           tfplugin6::ReadResource::Response* resp) {
   Diagnostics diags;
   const Type* root = nullptr;  // for cutting diagnostic paths at sets
   // Until the resource answers, keep what terraform has: an error must not look like "gone".
@@ -170,13 +179,15 @@ grpc::Status ProviderService::ReadResource(Ctx*, const tfplugin6::ReadResource::
     if (!current) return;
     auto out = r->impl->read({*current, req->private_()});
     diags.append(out.diagnostics);
-    if (encode(proto::normalize_blocks(out.new_state, r->schema.block), r->type, "new_state", resp->mutable_new_state(), diags))
+    if (encode(proto::normalize_blocks(out.new_state, r->schema.block), r->type, "new_state", resp->mutable_new_state(),
+               diags))
       resp->set_private_(out.private_data);
   });
   return finish(diags, resp, root);
 }
 
-grpc::Status ProviderService::PlanResourceChange(Ctx*, const tfplugin6::PlanResourceChange::Request* req, tfplugin6::PlanResourceChange::Response* resp) {
+grpc::Status ProviderService::PlanResourceChange(Ctx*, const tfplugin6::PlanResourceChange::Request* req,
+                                                 tfplugin6::PlanResourceChange::Response* resp) {
   Diagnostics diags;
   const Type* root = nullptr;  // for cutting diagnostic paths at sets
   guarded("PlanResourceChange", diags, [&] {
@@ -196,7 +207,8 @@ grpc::Status ProviderService::PlanResourceChange(Ctx*, const tfplugin6::PlanReso
     auto out = r->impl->plan({*prior, *proposed, *config, req->prior_private()});
     diags.append(out.diagnostics);
     if (diags.has_errors()) return;
-    encode(proto::normalize_blocks(out.planned_state, r->schema.block), r->type, "planned_state", resp->mutable_planned_state(), diags);
+    encode(proto::normalize_blocks(out.planned_state, r->schema.block), r->type, "planned_state",
+           resp->mutable_planned_state(), diags);
     for (const auto& p : out.requires_replace) proto::to_proto(p, resp->add_requires_replace());
     resp->set_planned_private(out.planned_private);
   });
@@ -220,7 +232,8 @@ grpc::Status ProviderService::ApplyResourceChange(Ctx*, const tfplugin6::ApplyRe
     auto out = r->impl->apply({*prior, *planned, *config, req->planned_private()});
     diags.append(out.diagnostics);
     // Even with errors the new state is reported: a half-made object must be tracked.
-    if (encode(proto::normalize_blocks(out.new_state, r->schema.block), r->type, "new_state", resp->mutable_new_state(), diags))
+    if (encode(proto::normalize_blocks(out.new_state, r->schema.block), r->type, "new_state", resp->mutable_new_state(),
+               diags))
       resp->set_private_(out.private_data);
   });
   return finish(diags, resp, root);
@@ -244,13 +257,15 @@ grpc::Status ProviderService::ImportResourceState(Ctx*, const tfplugin6::ImportR
     auto* imported = resp->add_imported_resources();
     imported->set_type_name(req->type_name());
     imported->set_private_(out.private_data);
-    if (!encode(proto::normalize_blocks(out.state, r->schema.block), r->type, "imported state", imported->mutable_state(), diags))
+    if (!encode(proto::normalize_blocks(out.state, r->schema.block), r->type, "imported state",
+                imported->mutable_state(), diags))
       resp->clear_imported_resources();
   });
   return finish(diags, resp, root);
 }
 
-grpc::Status ProviderService::ReadDataSource(Ctx*, const tfplugin6::ReadDataSource::Request* req, tfplugin6::ReadDataSource::Response* resp) {
+grpc::Status ProviderService::ReadDataSource(Ctx*, const tfplugin6::ReadDataSource::Request* req,
+                                             tfplugin6::ReadDataSource::Response* resp) {
   Diagnostics diags;
   const Type* root = nullptr;  // for cutting diagnostic paths at sets
   guarded("ReadDataSource", diags, [&] {
@@ -267,7 +282,8 @@ grpc::Status ProviderService::ReadDataSource(Ctx*, const tfplugin6::ReadDataSour
   return finish(diags, resp, root);
 }
 
-grpc::Status ProviderService::StopProvider(Ctx*, const tfplugin6::StopProvider::Request*, tfplugin6::StopProvider::Response* resp) {
+grpc::Status ProviderService::StopProvider(Ctx*, const tfplugin6::StopProvider::Request*,
+                                           tfplugin6::StopProvider::Response* resp) {
   try {
     provider_.stop();
   } catch (const std::exception& e) {
@@ -278,23 +294,27 @@ grpc::Status ProviderService::StopProvider(Ctx*, const tfplugin6::StopProvider::
 
 // What this provider does not offer gets a clear answer rather than a bare UNIMPLEMENTED.
 
-grpc::Status ProviderService::MoveResourceState(Ctx*, const tfplugin6::MoveResourceState::Request* req, tfplugin6::MoveResourceState::Response* resp) {
+grpc::Status ProviderService::MoveResourceState(Ctx*, const tfplugin6::MoveResourceState::Request* req,
+                                                tfplugin6::MoveResourceState::Response* resp) {
   Diagnostics diags;
-  diags.add_error("Move not supported", "This provider can't move state from \"" + req->source_type_name() + "\" into \"" +
-                                            req->target_type_name() + "\"; use a replacement instead of a `moved` block.");
+  diags.add_error("Move not supported", "This provider can't move state from \"" + req->source_type_name() +
+                                            "\" into \"" + req->target_type_name() +
+                                            "\"; use a replacement instead of a `moved` block.");
   return finish(diags, resp);
 }
 
 namespace {
 Diagnostics no_ephemeral(const std::string& type_name) {
   Diagnostics d;
-  d.add_error("Unknown ephemeral resource type", "This provider has no ephemeral resource types (asked for \"" + type_name + "\").");
+  d.add_error("Unknown ephemeral resource type",
+              "This provider has no ephemeral resource types (asked for \"" + type_name + "\").");
   return d;
 }
 }  // namespace
 
-grpc::Status ProviderService::ValidateEphemeralResourceConfig(Ctx*, const tfplugin6::ValidateEphemeralResourceConfig::Request* req,
-                                                              tfplugin6::ValidateEphemeralResourceConfig::Response* resp) {
+grpc::Status ProviderService::ValidateEphemeralResourceConfig(
+    Ctx*, const tfplugin6::ValidateEphemeralResourceConfig::Request* req,
+    tfplugin6::ValidateEphemeralResourceConfig::Response* resp) {
   return finish(no_ephemeral(req->type_name()), resp);
 }
 grpc::Status ProviderService::OpenEphemeralResource(Ctx*, const tfplugin6::OpenEphemeralResource::Request* req,
@@ -310,11 +330,13 @@ grpc::Status ProviderService::CloseEphemeralResource(Ctx*, const tfplugin6::Clos
   return finish(no_ephemeral(req->type_name()), resp);
 }
 
-grpc::Status ProviderService::GetFunctions(Ctx*, const tfplugin6::GetFunctions::Request*, tfplugin6::GetFunctions::Response*) {
+grpc::Status ProviderService::GetFunctions(Ctx*, const tfplugin6::GetFunctions::Request*,
+                                           tfplugin6::GetFunctions::Response*) {
   return grpc::Status::OK;  // no functions: an empty map is the truthful answer
 }
 
-grpc::Status ProviderService::CallFunction(Ctx*, const tfplugin6::CallFunction::Request* req, tfplugin6::CallFunction::Response* resp) {
+grpc::Status ProviderService::CallFunction(Ctx*, const tfplugin6::CallFunction::Request* req,
+                                           tfplugin6::CallFunction::Response* resp) {
   resp->mutable_error()->set_text("This provider has no function \"" + req->name() + "\".");
   return grpc::Status::OK;
 }

@@ -22,7 +22,9 @@ Type nested_object_type(const NestedAttributes& n) {
 
 }  // namespace
 
-Type Attribute::value_type() const { return nested ? nested_object_type(*nested) : type.without_optional_attributes(); }
+Type Attribute::value_type() const {
+  return nested ? nested_object_type(*nested) : type.without_optional_attributes();
+}
 
 Type Block::implied_type() const {
   std::map<std::string, Type> attrs;
@@ -30,24 +32,31 @@ Type Block::implied_type() const {
   for (const auto& b : block_types) {
     Type object = b.block.implied_type();
     switch (b.nesting) {
-      case NestingMode::Single: case NestingMode::Group: attrs.emplace(b.type_name, object); break;
+      case NestingMode::Single:
+      case NestingMode::Group: attrs.emplace(b.type_name, object); break;
       // A list or map of blocks holding `dynamic` attributes can't be a collection (elements may
       // differ in type), so terraform types it dynamic (a tuple or object at runtime).
-      case NestingMode::List: attrs.emplace(b.type_name, object.has_dynamic() ? Type::dynamic() : Type::list(object)); break;
+      case NestingMode::List:
+        attrs.emplace(b.type_name, object.has_dynamic() ? Type::dynamic() : Type::list(object));
+        break;
       case NestingMode::Set: attrs.emplace(b.type_name, Type::set(object)); break;
-      case NestingMode::Map: attrs.emplace(b.type_name, object.has_dynamic() ? Type::dynamic() : Type::map(object)); break;
+      case NestingMode::Map:
+        attrs.emplace(b.type_name, object.has_dynamic() ? Type::dynamic() : Type::map(object));
+        break;
     }
   }
   return Type::object(std::move(attrs));
 }
 
 const Attribute* Block::find_attribute(std::string_view name) const {
-  for (const auto& a : attributes) if (a.name == name) return &a;
+  for (const auto& a : attributes)
+    if (a.name == name) return &a;
   return nullptr;
 }
 
 const NestedBlock* Block::find_block(std::string_view type_name) const {
-  for (const auto& b : block_types) if (b.type_name == type_name) return &b;
+  for (const auto& b : block_types)
+    if (b.type_name == type_name) return &b;
   return nullptr;
 }
 
@@ -66,11 +75,13 @@ AttributeBuilder nested_attr(std::string name, NestingMode nesting, std::vector<
 }
 
 namespace {
-std::string check_attributes(const std::vector<Attribute>& attributes, const std::string& prefix, std::set<std::string>& names);
+std::string check_attributes(const std::vector<Attribute>& attributes, const std::string& prefix,
+                             std::set<std::string>& names);
 
 std::string check_attribute(const Attribute& a, const std::string& where) {
   if (a.name.empty()) return where + ": attribute without a name";
-  if (a.required && (a.optional || a.computed)) return where + ": required attributes can't also be optional or computed";
+  if (a.required && (a.optional || a.computed))
+    return where + ": required attributes can't also be optional or computed";
   if (!a.required && !a.optional && !a.computed) return where + ": must be required, optional or computed";
   if (a.nested) {
     if (a.nested->nesting == NestingMode::Group) return where + ": nested attributes can't use group nesting";
@@ -80,7 +91,8 @@ std::string check_attribute(const Attribute& a, const std::string& where) {
   return "";
 }
 
-std::string check_attributes(const std::vector<Attribute>& attributes, const std::string& prefix, std::set<std::string>& names) {
+std::string check_attributes(const std::vector<Attribute>& attributes, const std::string& prefix,
+                             std::set<std::string>& names) {
   for (const auto& a : attributes) {
     if (!names.insert(a.name).second) return prefix + a.name + ": duplicate name";
     if (auto e = check_attribute(a, prefix + a.name); !e.empty()) return e;
@@ -94,7 +106,8 @@ std::string check_block(const Block& b, const std::string& prefix) {
   for (const auto& nb : b.block_types) {
     std::string where = prefix + nb.type_name;
     if (!names.insert(nb.type_name).second) return where + ": duplicate name";
-    if (nb.min_items < 0 || nb.max_items < 0 || (nb.max_items && nb.min_items > nb.max_items)) return where + ": bad min_items/max_items";
+    if (nb.min_items < 0 || nb.max_items < 0 || (nb.max_items && nb.min_items > nb.max_items))
+      return where + ": bad min_items/max_items";
     // terraform's own rules (configschema InternalValidate).
     if (nb.nesting == NestingMode::Single && (nb.min_items != nb.max_items || nb.min_items > 1))
       return where + ": min_items and max_items must match (0 or 1) for single nesting";
@@ -108,6 +121,8 @@ std::string check_block(const Block& b, const std::string& prefix) {
 }
 }  // namespace
 
-std::string check_schema(const Schema& schema) { return check_block(schema.block, ""); }
+std::string check_schema(const Schema& schema) {
+  return check_block(schema.block, "");
+}
 
 }  // namespace tfplugin

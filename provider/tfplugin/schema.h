@@ -88,12 +88,30 @@ struct Schema {
 //   Schema s{1, Block{{attr("name", Type::string()).required_(), attr("id", Type::string()).computed_()}}};
 struct AttributeBuilder {
   Attribute a;
-  AttributeBuilder& required_() { a.required = true; return *this; }
-  AttributeBuilder& optional_() { a.optional = true; return *this; }
-  AttributeBuilder& computed_() { a.computed = true; return *this; }
-  AttributeBuilder& sensitive_() { a.sensitive = true; return *this; }
-  AttributeBuilder& deprecated_() { a.deprecated = true; return *this; }
-  AttributeBuilder& description(std::string d) { a.description = std::move(d); return *this; }
+  AttributeBuilder& required_() {
+    a.required = true;
+    return *this;
+  }
+  AttributeBuilder& optional_() {
+    a.optional = true;
+    return *this;
+  }
+  AttributeBuilder& computed_() {
+    a.computed = true;
+    return *this;
+  }
+  AttributeBuilder& sensitive_() {
+    a.sensitive = true;
+    return *this;
+  }
+  AttributeBuilder& deprecated_() {
+    a.deprecated = true;
+    return *this;
+  }
+  AttributeBuilder& description(std::string d) {
+    a.description = std::move(d);
+    return *this;
+  }
   operator Attribute() const { return a; }  // NOLINT: implicit on purpose
 };
 AttributeBuilder attr(std::string name, Type type);

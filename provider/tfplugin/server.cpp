@@ -64,7 +64,8 @@ class Controller final : public plugin::GRPCController::Service {
 class Stdio final : public plugin::GRPCStdio::Service {
  public:
   explicit Stdio(StopLatch& stop) : stop_(stop) {}
-  grpc::Status StreamStdio(grpc::ServerContext* ctx, const google::protobuf::Empty*, grpc::ServerWriter<plugin::StdioData>*) override {
+  grpc::Status StreamStdio(grpc::ServerContext* ctx, const google::protobuf::Empty*,
+                           grpc::ServerWriter<plugin::StdioData>*) override {
     while (!ctx->IsCancelled() && !stop_.wait_for(200)) {
     }
     return grpc::Status::OK;
@@ -81,7 +82,8 @@ int serve(Provider& provider, int argc, char** argv, const ServeOptions& options
   bool debug = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "-debug" || arg == "--debug") debug = true;
+    if (arg == "-debug" || arg == "--debug")
+      debug = true;
     else {
       std::fprintf(stderr, "%s: unknown argument \"%s\" (the only flag is -debug)\n", program.c_str(), argv[i]);
       return 1;
@@ -116,7 +118,10 @@ int serve(Provider& provider, int argc, char** argv, const ServeOptions& options
     for (;;) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
-      if (sig == SIGTERM || debug) { stop.trigger(); return; }
+      if (sig == SIGTERM || debug) {
+        stop.trigger();
+        return;
+      }
     }
   }).detach();
 
@@ -162,9 +167,10 @@ int serve(Provider& provider, int argc, char** argv, const ServeOptions& options
   server->GetHealthCheckService()->SetServingStatus("plugin", true);
 
   if (debug) {
-    std::printf("Provider started. To attach Terraform, set TF_REATTACH_PROVIDERS to this value in a shell:\n\n\t%s\n\n"
-                "Stop the provider with Ctrl-C.\n",
-                handshake::reattach_line(options.registry_address, static_cast<long>(getpid()), dir->socket_path()).c_str());
+    std::printf(
+        "Provider started. To attach Terraform, set TF_REATTACH_PROVIDERS to this value in a shell:\n\n\t%s\n\n"
+        "Stop the provider with Ctrl-C.\n",
+        handshake::reattach_line(options.registry_address, static_cast<long>(getpid()), dir->socket_path()).c_str());
   } else {
     std::printf("%s\n", handshake::handshake_line(dir->socket_path(), cert_field).c_str());
   }

@@ -15,7 +15,8 @@ std::string not_run_by_terraform_message(const std::string& program) {
   return "This binary is a plugin. These are not meant to be executed directly.\n"
          "Please execute the program that consumes these plugins, which will\n"
          "load any plugins automatically.\n"
-         "(" + program + " is a Terraform provider: terraform runs it. To debug it, run it with -debug.)\n";
+         "(" +
+         program + " is a Terraform provider: terraform runs it. To debug it, run it with -debug.)\n";
 }
 
 std::string check_protocol_versions(const char* env_value) {
@@ -31,7 +32,8 @@ std::string check_protocol_versions(const char* env_value) {
     if (v == "6") return "";
     start = end + 1;
   }
-  return "PLUGIN_PROTOCOL_VERSIONS=\"" + list + "\" does not include 6, the only plugin protocol this provider speaks "
+  return "PLUGIN_PROTOCOL_VERSIONS=\"" + list +
+         "\" does not include 6, the only plugin protocol this provider speaks "
          "(terraform 1.0 or newer is needed)";
 }
 
@@ -40,8 +42,9 @@ std::string handshake_line(const std::string& socket_path, const std::string& ce
 }
 
 std::string reattach_line(const std::string& registry_address, long pid, const std::string& socket_path) {
-  return "TF_REATTACH_PROVIDERS='{\"" + registry_address + "\":{\"Protocol\":\"grpc\",\"ProtocolVersion\":6,\"Pid\":" +
-         std::to_string(pid) + ",\"Test\":true,\"Addr\":{\"Network\":\"unix\",\"String\":\"" + socket_path + "\"}}}'";
+  return "TF_REATTACH_PROVIDERS='{\"" + registry_address +
+         "\":{\"Protocol\":\"grpc\",\"ProtocolVersion\":6,\"Pid\":" + std::to_string(pid) +
+         ",\"Test\":true,\"Addr\":{\"Network\":\"unix\",\"String\":\"" + socket_path + "\"}}}'";
 }
 
 SocketDir::SocketDir() {
@@ -52,12 +55,15 @@ SocketDir::SocketDir() {
   std::string templ = base + "/tfplugin-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
-  if (!mkdtemp(buf.data())) throw std::runtime_error("can't create a socket directory in " + base + ": " + std::strerror(errno));
+  if (!mkdtemp(buf.data()))
+    throw std::runtime_error("can't create a socket directory in " + base + ": " + std::strerror(errno));
   dir_ = buf.data();
   socket_ = dir_ + "/plugin.sock";
 }
 
-SocketDir::~SocketDir() { remove(); }
+SocketDir::~SocketDir() {
+  remove();
+}
 
 void SocketDir::remove() {
   if (dir_.empty()) return;

@@ -20,7 +20,9 @@ using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
 using CertPtr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 
-[[noreturn]] void fail(const char* what) { throw std::runtime_error(std::string("TLS certificate: ") + what + " failed"); }
+[[noreturn]] void fail(const char* what) {
+  throw std::runtime_error(std::string("TLS certificate: ") + what + " failed");
+}
 
 std::string bio_string(BIO* bio) {
   char* data = nullptr;
@@ -80,10 +82,10 @@ ServerCert make_server_cert() {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
-  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost"},
-                            std::pair{NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign"},
-                            std::pair{NID_ext_key_usage, "serverAuth,clientAuth"},
-                            std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+  for (auto [nid, value] :
+       {std::pair{NID_subject_alt_name, "DNS:localhost"},
+        std::pair{NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign"},
+        std::pair{NID_ext_key_usage, "serverAuth,clientAuth"}, std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
     if (!ext) fail("certificate extension");
     X509_add_ext(cert.get(), ext, -1);

@@ -32,9 +32,18 @@ std::shared_ptr<const Type::Impl> primitive(Type::Kind k) {
 }  // namespace
 
 // Primitive types are shared singletons: most types in a schema are these.
-Type Type::string() { static const Type t(primitive(Kind::String)); return t; }
-Type Type::number() { static const Type t(primitive(Kind::Number)); return t; }
-Type Type::boolean() { static const Type t(primitive(Kind::Bool)); return t; }
+Type Type::string() {
+  static const Type t(primitive(Kind::String));
+  return t;
+}
+Type Type::number() {
+  static const Type t(primitive(Kind::Number));
+  return t;
+}
+Type Type::boolean() {
+  static const Type t(primitive(Kind::Bool));
+  return t;
+}
 Type Type::dynamic() {
   static const std::shared_ptr<const Impl> impl = primitive(Kind::Dynamic);
   return Type(impl);
@@ -60,7 +69,8 @@ Type Type::map(Type element) {
 }
 Type Type::object(std::map<std::string, Type> attributes, std::set<std::string> optional) {
   for (const auto& name : optional)
-    if (!attributes.count(name)) throw std::invalid_argument("optional attribute \"" + name + "\" is not an attribute of the object type");
+    if (!attributes.count(name))
+      throw std::invalid_argument("optional attribute \"" + name + "\" is not an attribute of the object type");
   auto impl = std::make_shared<Impl>();
   impl->kind = Kind::Object;
   impl->attributes = std::move(attributes);
@@ -74,20 +84,32 @@ Type Type::tuple(std::vector<Type> elements) {
   return Type(impl);
 }
 
-Type::Kind Type::kind() const { return impl_->kind; }
-bool Type::is_primitive() const { return kind() == Kind::String || kind() == Kind::Number || kind() == Kind::Bool; }
-bool Type::is_collection() const { return kind() == Kind::List || kind() == Kind::Set || kind() == Kind::Map; }
-bool Type::is_structural() const { return kind() == Kind::Object || kind() == Kind::Tuple; }
+Type::Kind Type::kind() const {
+  return impl_->kind;
+}
+bool Type::is_primitive() const {
+  return kind() == Kind::String || kind() == Kind::Number || kind() == Kind::Bool;
+}
+bool Type::is_collection() const {
+  return kind() == Kind::List || kind() == Kind::Set || kind() == Kind::Map;
+}
+bool Type::is_structural() const {
+  return kind() == Kind::Object || kind() == Kind::Tuple;
+}
 
 bool Type::has_dynamic() const {
   switch (kind()) {
     case Kind::Dynamic: return true;
-    case Kind::List: case Kind::Set: case Kind::Map: return element().has_dynamic();
+    case Kind::List:
+    case Kind::Set:
+    case Kind::Map: return element().has_dynamic();
     case Kind::Object:
-      for (const auto& [_, t] : attributes()) if (t.has_dynamic()) return true;
+      for (const auto& [_, t] : attributes())
+        if (t.has_dynamic()) return true;
       return false;
     case Kind::Tuple:
-      for (const auto& t : tuple_elements()) if (t.has_dynamic()) return true;
+      for (const auto& t : tuple_elements())
+        if (t.has_dynamic()) return true;
       return false;
     default: return false;
   }
@@ -97,15 +119,23 @@ const Type& Type::element() const {
   if (!impl_->element) throw std::logic_error("element() of a " + friendly_name() + " type");
   return *impl_->element;
 }
-const std::map<std::string, Type>& Type::attributes() const { return kind() == Kind::Object ? impl_->attributes : kNoAttributes; }
-const std::set<std::string>& Type::optional_attributes() const { return kind() == Kind::Object ? impl_->optional : kNoOptional; }
-const std::vector<Type>& Type::tuple_elements() const { return kind() == Kind::Tuple ? impl_->tuple : kNoElements; }
+const std::map<std::string, Type>& Type::attributes() const {
+  return kind() == Kind::Object ? impl_->attributes : kNoAttributes;
+}
+const std::set<std::string>& Type::optional_attributes() const {
+  return kind() == Kind::Object ? impl_->optional : kNoOptional;
+}
+const std::vector<Type>& Type::tuple_elements() const {
+  return kind() == Kind::Tuple ? impl_->tuple : kNoElements;
+}
 
 bool Type::operator==(const Type& o) const {
   if (impl_ == o.impl_) return true;
   if (kind() != o.kind()) return false;
   switch (kind()) {
-    case Kind::List: case Kind::Set: case Kind::Map: return element() == o.element();
+    case Kind::List:
+    case Kind::Set:
+    case Kind::Map: return element() == o.element();
     case Kind::Object: return attributes() == o.attributes() && optional_attributes() == o.optional_attributes();
     case Kind::Tuple: return tuple_elements() == o.tuple_elements();
     default: return true;
@@ -115,13 +145,17 @@ bool Type::operator==(const Type& o) const {
 namespace {
 bool has_optional(const Type& t) {
   switch (t.kind()) {
-    case Type::Kind::List: case Type::Kind::Set: case Type::Kind::Map: return has_optional(t.element());
+    case Type::Kind::List:
+    case Type::Kind::Set:
+    case Type::Kind::Map: return has_optional(t.element());
     case Type::Kind::Object:
       if (!t.optional_attributes().empty()) return true;
-      for (const auto& [_, at] : t.attributes()) if (has_optional(at)) return true;
+      for (const auto& [_, at] : t.attributes())
+        if (has_optional(at)) return true;
       return false;
     case Type::Kind::Tuple:
-      for (const auto& et : t.tuple_elements()) if (has_optional(et)) return true;
+      for (const auto& et : t.tuple_elements())
+        if (has_optional(et)) return true;
       return false;
     default: return false;
   }
@@ -182,11 +216,16 @@ nlohmann::json to_json_value(const Type& t) {
 
 // For error messages: scalars as JSON, arrays and objects by kind only. dump() recurses, and a
 // 100000-deep array that the (iterative) parser accepted would overflow the stack there.
-std::string brief(const nlohmann::json& j) { return j.is_structured() ? std::string("an ") + j.type_name() : j.dump(); }
+std::string brief(const nlohmann::json& j) {
+  return j.is_structured() ? std::string("an ") + j.type_name() : j.dump();
+}
 
 // Depth-limited: a type constraint comes from the wire (dynamic values) and must not recurse unbounded.
 std::optional<Type> from_json_value(const nlohmann::json& j, int depth, std::string& error) {
-  if (depth > 64) { error = "type constraint nested too deeply"; return std::nullopt; }
+  if (depth > 64) {
+    error = "type constraint nested too deeply";
+    return std::nullopt;
+  }
   if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();
     if (s == "string") return Type::string();
@@ -202,31 +241,49 @@ std::optional<Type> from_json_value(const nlohmann::json& j, int depth, std::str
   }
   const auto& k = j[0].get_ref<const std::string&>();
   if (k == "list" || k == "set" || k == "map") {
-    if (j.size() != 2) { error = "\"" + k + "\" type takes exactly one element type"; return std::nullopt; }
+    if (j.size() != 2) {
+      error = "\"" + k + "\" type takes exactly one element type";
+      return std::nullopt;
+    }
     auto e = from_json_value(j[1], depth + 1, error);
     if (!e) return std::nullopt;
     return k == "list" ? Type::list(*e) : k == "set" ? Type::set(*e) : Type::map(*e);
   }
   if (k == "object") {
-    if (!j[1].is_object() || j.size() > 3) { error = "\"object\" type needs an attribute map (and an optional name list)"; return std::nullopt; }
+    if (!j[1].is_object() || j.size() > 3) {
+      error = "\"object\" type needs an attribute map (and an optional name list)";
+      return std::nullopt;
+    }
     std::map<std::string, Type> attrs;
     for (const auto& [n, at] : j[1].items()) {
       auto t = from_json_value(at, depth + 1, error);
-      if (!t) { error = "attribute \"" + n + "\": " + error; return std::nullopt; }
+      if (!t) {
+        error = "attribute \"" + n + "\": " + error;
+        return std::nullopt;
+      }
       attrs.emplace(n, *t);
     }
     std::set<std::string> optional;
     if (j.size() == 3) {
-      if (!j[2].is_array()) { error = "optional attribute list of an \"object\" type must be an array"; return std::nullopt; }
+      if (!j[2].is_array()) {
+        error = "optional attribute list of an \"object\" type must be an array";
+        return std::nullopt;
+      }
       for (const auto& n : j[2]) {
-        if (!n.is_string() || !attrs.count(n.get<std::string>())) { error = "optional attribute " + brief(n) + " is not an attribute of the object"; return std::nullopt; }
+        if (!n.is_string() || !attrs.count(n.get<std::string>())) {
+          error = "optional attribute " + brief(n) + " is not an attribute of the object";
+          return std::nullopt;
+        }
         optional.insert(n.get<std::string>());
       }
     }
     return Type::object(std::move(attrs), std::move(optional));
   }
   if (k == "tuple") {
-    if (!j[1].is_array() || j.size() != 2) { error = "\"tuple\" type needs an array of element types"; return std::nullopt; }
+    if (!j[1].is_array() || j.size() != 2) {
+      error = "\"tuple\" type needs an array of element types";
+      return std::nullopt;
+    }
     std::vector<Type> elems;
     for (const auto& et : j[1]) {
       auto t = from_json_value(et, depth + 1, error);
@@ -240,11 +297,16 @@ std::optional<Type> from_json_value(const nlohmann::json& j, int depth, std::str
 }
 }  // namespace
 
-std::string Type::to_json() const { return to_json_value(*this).dump(); }
+std::string Type::to_json() const {
+  return to_json_value(*this).dump();
+}
 
 std::optional<Type> Type::from_json(std::string_view json, std::string& error) {
   auto j = nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) { error = "type constraint is not valid JSON"; return std::nullopt; }
+  if (j.is_discarded()) {
+    error = "type constraint is not valid JSON";
+    return std::nullopt;
+  }
   return from_json_value(j, 0, error);
 }
 

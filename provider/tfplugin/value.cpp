@@ -30,7 +30,9 @@ bool type_conforms(const Type& have, const Type& want) {
   if (want.is_dynamic() || have.is_dynamic()) return true;
   if (have.kind() != want.kind()) return false;
   switch (want.kind()) {
-    case K::List: case K::Set: case K::Map: return type_conforms(have.element(), want.element());
+    case K::List:
+    case K::Set:
+    case K::Map: return type_conforms(have.element(), want.element());
     case K::Object: {
       const auto& h = have.attributes();
       const auto& w = want.attributes();
@@ -45,7 +47,8 @@ bool type_conforms(const Type& have, const Type& want) {
       const auto& h = have.tuple_elements();
       const auto& w = want.tuple_elements();
       if (h.size() != w.size()) return false;
-      for (size_t i = 0; i < h.size(); ++i) if (!type_conforms(h[i], w[i])) return false;
+      for (size_t i = 0; i < h.size(); ++i)
+        if (!type_conforms(h[i], w[i])) return false;
       return true;
     }
     default: return true;
@@ -90,7 +93,8 @@ Value Value::boolean(bool b) {
 Value Value::list(Type element, std::vector<Value> elements) {
   for (size_t i = 0; i < elements.size(); ++i)
     if (!elements[i].conforms_to(element))
-      throw ValueError("list element " + std::to_string(i) + " is a " + elements[i].type().friendly_name() + ", not a " + element.friendly_name());
+      throw ValueError("list element " + std::to_string(i) + " is a " + elements[i].type().friendly_name() +
+                       ", not a " + element.friendly_name());
   auto impl = make(Type::list(std::move(element)), State::Known);
   impl->data = std::move(elements);
   return Value(impl);
@@ -100,11 +104,16 @@ Value Value::set(Type element, std::vector<Value> elements) {
   std::vector<Value> unique;
   unique.reserve(elements.size());
   for (auto& e : elements) {
-    if (!e.conforms_to(element)) throw ValueError("set element is a " + e.type().friendly_name() + ", not a " + element.friendly_name());
+    if (!e.conforms_to(element))
+      throw ValueError("set element is a " + e.type().friendly_name() + ", not a " + element.friendly_name());
     bool seen = false;
     // Unknown elements are never merged: two unknowns may turn out to be different values.
     if (e.is_wholly_known())
-      for (const auto& u : unique) if (u == e) { seen = true; break; }
+      for (const auto& u : unique)
+        if (u == e) {
+          seen = true;
+          break;
+        }
     if (!seen) unique.push_back(std::move(e));
   }
   auto impl = make(Type::set(std::move(element)), State::Known);
@@ -114,7 +123,9 @@ Value Value::set(Type element, std::vector<Value> elements) {
 
 Value Value::map(Type element, std::map<std::string, Value> elements) {
   for (const auto& [k, v] : elements)
-    if (!v.conforms_to(element)) throw ValueError("map element \"" + k + "\" is a " + v.type().friendly_name() + ", not a " + element.friendly_name());
+    if (!v.conforms_to(element))
+      throw ValueError("map element \"" + k + "\" is a " + v.type().friendly_name() + ", not a " +
+                       element.friendly_name());
   auto impl = make(Type::map(std::move(element)), State::Known);
   impl->data = std::move(elements);
   return Value(impl);
@@ -133,7 +144,9 @@ Value Value::object(const Type& type, std::map<std::string, Value> attributes) {
   for (const auto& [n, v] : attributes) {
     auto it = type.attributes().find(n);
     if (it == type.attributes().end()) throw ValueError("object has no attribute \"" + n + "\"");
-    if (!v.conforms_to(it->second)) throw ValueError("attribute \"" + n + "\" is a " + v.type().friendly_name() + ", not a " + it->second.friendly_name());
+    if (!v.conforms_to(it->second))
+      throw ValueError("attribute \"" + n + "\" is a " + v.type().friendly_name() + ", not a " +
+                       it->second.friendly_name());
   }
   for (const auto& [n, t] : type.attributes())
     if (!attributes.count(n)) attributes.emplace(n, Value::null(t));
@@ -150,17 +163,27 @@ Value Value::tuple(std::vector<Value> elements) {
   return Value(impl);
 }
 
-const Type& Value::type() const { return impl_->type; }
-bool Value::is_null() const { return impl_->state == State::Null; }
-bool Value::is_unknown() const { return impl_->state == State::Unknown; }
-const Refinements& Value::refinements() const { return impl_->state == State::Unknown ? impl_->refinements : kNoRefinements; }
+const Type& Value::type() const {
+  return impl_->type;
+}
+bool Value::is_null() const {
+  return impl_->state == State::Null;
+}
+bool Value::is_unknown() const {
+  return impl_->state == State::Unknown;
+}
+const Refinements& Value::refinements() const {
+  return impl_->state == State::Unknown ? impl_->refinements : kNoRefinements;
+}
 
 bool Value::is_wholly_known() const {
   if (is_unknown()) return false;
   if (auto* v = std::get_if<std::vector<Value>>(&impl_->data))
-    for (const auto& e : *v) if (!e.is_wholly_known()) return false;
+    for (const auto& e : *v)
+      if (!e.is_wholly_known()) return false;
   if (auto* m = std::get_if<std::map<std::string, Value>>(&impl_->data))
-    for (const auto& [_, e] : *m) if (!e.is_wholly_known()) return false;
+    for (const auto& [_, e] : *m)
+      if (!e.is_wholly_known()) return false;
   return true;
 }
 
@@ -171,20 +194,36 @@ std::string describe(const Value& v) {
   return v.type().friendly_name();
 }
 template <typename T>
-const T& get(const Value& v, const std::variant<std::monostate, std::string, Number, bool, std::vector<Value>, std::map<std::string, Value>>& data,
+const T& get(const Value& v,
+             const std::variant<std::monostate, std::string, Number, bool, std::vector<Value>,
+                                std::map<std::string, Value>>& data,
              const char* wanted) {
   if (auto* p = std::get_if<T>(&data)) return *p;
   throw ValueError(std::string("value is ") + describe(v) + ", not " + wanted);
 }
 }  // namespace
 
-const std::string& Value::as_string() const { return get<std::string>(*this, impl_->data, "a string"); }
-const Number& Value::as_number() const { return get<Number>(*this, impl_->data, "a number"); }
-int64_t Value::as_int64() const { return as_number().as_int64(); }
-double Value::as_double() const { return as_number().as_double(); }
-bool Value::as_bool() const { return get<bool>(*this, impl_->data, "a bool"); }
-const std::vector<Value>& Value::elements() const { return get<std::vector<Value>>(*this, impl_->data, "a list, set or tuple"); }
-const std::map<std::string, Value>& Value::entries() const { return get<std::map<std::string, Value>>(*this, impl_->data, "a map or object"); }
+const std::string& Value::as_string() const {
+  return get<std::string>(*this, impl_->data, "a string");
+}
+const Number& Value::as_number() const {
+  return get<Number>(*this, impl_->data, "a number");
+}
+int64_t Value::as_int64() const {
+  return as_number().as_int64();
+}
+double Value::as_double() const {
+  return as_number().as_double();
+}
+bool Value::as_bool() const {
+  return get<bool>(*this, impl_->data, "a bool");
+}
+const std::vector<Value>& Value::elements() const {
+  return get<std::vector<Value>>(*this, impl_->data, "a list, set or tuple");
+}
+const std::map<std::string, Value>& Value::entries() const {
+  return get<std::map<std::string, Value>>(*this, impl_->data, "a map or object");
+}
 
 size_t Value::size() const {
   if (auto* v = std::get_if<std::vector<Value>>(&impl_->data)) return v->size();
@@ -201,7 +240,8 @@ const Value& Value::operator[](std::string_view key) const {
 
 const Value& Value::operator[](size_t index) const {
   const auto& v = elements();
-  if (index >= v.size()) throw ValueError("index " + std::to_string(index) + " out of range (" + std::to_string(v.size()) + " elements)");
+  if (index >= v.size())
+    throw ValueError("index " + std::to_string(index) + " out of range (" + std::to_string(v.size()) + " elements)");
   return v[index];
 }
 
@@ -210,9 +250,15 @@ bool Value::has(std::string_view key) const {
   return m && m->count(std::string(key));
 }
 
-std::string Value::string_or(std::string fallback) const { return is_known() && !is_null() ? as_string() : fallback; }
-bool Value::bool_or(bool fallback) const { return is_known() && !is_null() ? as_bool() : fallback; }
-int64_t Value::int64_or(int64_t fallback) const { return is_known() && !is_null() ? as_int64() : fallback; }
+std::string Value::string_or(std::string fallback) const {
+  return is_known() && !is_null() ? as_string() : fallback;
+}
+bool Value::bool_or(bool fallback) const {
+  return is_known() && !is_null() ? as_bool() : fallback;
+}
+int64_t Value::int64_or(int64_t fallback) const {
+  return is_known() && !is_null() ? as_int64() : fallback;
+}
 
 Value Value::with_attribute(const std::string& name, Value v) const {
   entries();  // throws ValueError unless this is a known map or object
@@ -221,7 +267,9 @@ Value Value::with_attribute(const std::string& name, Value v) const {
   if (type().kind() == Type::Kind::Object) {
     auto it = type().attributes().find(name);
     if (it == type().attributes().end()) throw ValueError("object has no attribute \"" + name + "\"");
-    if (!v.conforms_to(it->second)) throw ValueError("attribute \"" + name + "\" is a " + it->second.friendly_name() + ", not a " + v.type().friendly_name());
+    if (!v.conforms_to(it->second))
+      throw ValueError("attribute \"" + name + "\" is a " + it->second.friendly_name() + ", not a " +
+                       v.type().friendly_name());
   } else if (!v.conforms_to(type().element())) {
     throw ValueError("map element \"" + name + "\" must be a " + type().element().friendly_name());
   }
@@ -235,17 +283,22 @@ bool Value::conforms_to(const Type& want) const {
   // Known containers: their elements may be nulls/unknowns of narrower types; check them too.
   using K = Type::Kind;
   switch (want.kind()) {
-    case K::List: case K::Set:
-      for (const auto& e : elements()) if (!e.conforms_to(want.element())) return false;
+    case K::List:
+    case K::Set:
+      for (const auto& e : elements())
+        if (!e.conforms_to(want.element())) return false;
       return true;
     case K::Map:
-      for (const auto& [_, e] : entries()) if (!e.conforms_to(want.element())) return false;
+      for (const auto& [_, e] : entries())
+        if (!e.conforms_to(want.element())) return false;
       return true;
     case K::Object:
-      for (const auto& [n, t] : want.attributes()) if (!has(n) || !entries().at(n).conforms_to(t)) return false;
+      for (const auto& [n, t] : want.attributes())
+        if (!has(n) || !entries().at(n).conforms_to(t)) return false;
       return true;
     case K::Tuple:
-      for (size_t i = 0; i < want.tuple_elements().size(); ++i) if (!elements()[i].conforms_to(want.tuple_elements()[i])) return false;
+      for (size_t i = 0; i < want.tuple_elements().size(); ++i)
+        if (!elements()[i].conforms_to(want.tuple_elements()[i])) return false;
       return true;
     default: return true;
   }
@@ -263,7 +316,11 @@ bool Value::operator==(const Value& o) const {
     if (a.size() != b.size()) return false;
     for (const auto& x : a) {
       bool found = false;
-      for (const auto& y : b) if (x == y) { found = true; break; }
+      for (const auto& y : b)
+        if (x == y) {
+          found = true;
+          break;
+        }
       if (!found) return false;
     }
     return true;
@@ -273,21 +330,34 @@ bool Value::operator==(const Value& o) const {
 
 namespace {
 void append(std::string& out, const Value& v) {
-  if (v.is_null()) { out += "null"; return; }
-  if (v.is_unknown()) { out += v.refinements().not_null ? "(known after apply, not null)" : "(known after apply)"; return; }
+  if (v.is_null()) {
+    out += "null";
+    return;
+  }
+  if (v.is_unknown()) {
+    out += v.refinements().not_null ? "(known after apply, not null)" : "(known after apply)";
+    return;
+  }
   using K = Type::Kind;
   switch (v.type().kind()) {
     case K::String: out += '"' + v.as_string() + '"'; return;
     case K::Number: out += v.as_number().to_string(); return;
     case K::Bool: out += v.as_bool() ? "true" : "false"; return;
-    case K::List: case K::Set: case K::Tuple: {
+    case K::List:
+    case K::Set:
+    case K::Tuple: {
       out += '[';
       bool first = true;
-      for (const auto& e : v.elements()) { if (!first) out += ", "; first = false; append(out, e); }
+      for (const auto& e : v.elements()) {
+        if (!first) out += ", ";
+        first = false;
+        append(out, e);
+      }
       out += ']';
       return;
     }
-    case K::Map: case K::Object: {
+    case K::Map:
+    case K::Object: {
       out += '{';
       bool first = true;
       for (const auto& [k, e] : v.entries()) {

@@ -39,7 +39,7 @@ class Number {
   // Any integer type (NOLINT: implicit on purpose, Value::number(42)).
   template <typename I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
   Number(I v) : text_(std::to_string(v)) {}  // NOLINT
-  Number(double v);   // shortest decimal that round-trips; throws ValueError for NaN/inf
+  Number(double v);                          // shortest decimal that round-trips; throws ValueError for NaN/inf
   // Parses "-12", "0.1", "1e300", "1.5E-3"; nullopt when not a finite decimal number.
   static std::optional<Number> parse(std::string_view text);
 

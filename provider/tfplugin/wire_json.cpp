@@ -12,12 +12,27 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
   Builder(int max_depth, std::string& error) : max_depth_(max_depth), error_(error) {}
 
   bool null() override { return put(Node{}); }
-  bool boolean(bool v) override { Node n; n.kind = Node::Kind::Bool; n.b = v; return put(std::move(n)); }
-  bool number_integer(number_integer_t v) override { Node n; n.kind = Node::Kind::Int; n.i = v; return put(std::move(n)); }
+  bool boolean(bool v) override {
+    Node n;
+    n.kind = Node::Kind::Bool;
+    n.b = v;
+    return put(std::move(n));
+  }
+  bool number_integer(number_integer_t v) override {
+    Node n;
+    n.kind = Node::Kind::Int;
+    n.i = v;
+    return put(std::move(n));
+  }
   bool number_unsigned(number_unsigned_t v) override {
     Node n;
-    if (v <= static_cast<uint64_t>(INT64_MAX)) { n.kind = Node::Kind::Int; n.i = static_cast<int64_t>(v); }
-    else { n.kind = Node::Kind::Uint; n.u = v; }
+    if (v <= static_cast<uint64_t>(INT64_MAX)) {
+      n.kind = Node::Kind::Int;
+      n.i = static_cast<int64_t>(v);
+    } else {
+      n.kind = Node::Kind::Uint;
+      n.u = v;
+    }
     return put(std::move(n));
   }
   bool number_float(number_float_t, const string_t& text) override {
@@ -26,10 +41,21 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
     n.s = text;
     return put(std::move(n));
   }
-  bool string(string_t& v) override { Node n; n.kind = Node::Kind::String; n.s = std::move(v); return put(std::move(n)); }
-  bool binary(binary_t&) override { error_ = "binary values are not JSON"; return false; }
+  bool string(string_t& v) override {
+    Node n;
+    n.kind = Node::Kind::String;
+    n.s = std::move(v);
+    return put(std::move(n));
+  }
+  bool binary(binary_t&) override {
+    error_ = "binary values are not JSON";
+    return false;
+  }
   bool start_object(std::size_t) override { return open(Node::Kind::Map); }
-  bool key(string_t& k) override { key_ = std::move(k); return true; }
+  bool key(string_t& k) override {
+    key_ = std::move(k);
+    return true;
+  }
   bool end_object() override { return close(); }
   bool start_array(std::size_t) override { return open(Node::Kind::Array); }
   bool end_array() override { return close(); }
@@ -42,7 +68,11 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
 
  private:
   bool put(Node n) {
-    if (stack_.empty()) { root_ = std::move(n); done_ = true; return true; }
+    if (stack_.empty()) {
+      root_ = std::move(n);
+      done_ = true;
+      return true;
+    }
     Node& parent = *stack_.back();
     if (parent.kind == Node::Kind::Array) {
       parent.items.push_back(std::move(n));
@@ -94,7 +124,8 @@ class Builder : public nlohmann::json_sax<nlohmann::json> {
 std::optional<Node> parse_json(std::string_view text, int max_depth, std::string& error) {
   error.clear();
   Builder b(max_depth, error);
-  bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &b, nlohmann::json::input_format_t::json, /*strict=*/true);
+  bool ok =
+      nlohmann::json::sax_parse(text.begin(), text.end(), &b, nlohmann::json::input_format_t::json, /*strict=*/true);
   if (!ok) {
     if (error.empty()) error = "invalid JSON";
     return std::nullopt;

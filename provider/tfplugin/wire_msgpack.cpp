@@ -11,7 +11,10 @@ const char* Node::kind_name() const {
   switch (kind) {
     case Kind::Nil: return "nil";
     case Kind::Bool: return "bool";
-    case Kind::Int: case Kind::Uint: case Kind::Float: case Kind::NumberText: return "number";
+    case Kind::Int:
+    case Kind::Uint:
+    case Kind::Float:
+    case Kind::NumberText: return "number";
     case Kind::String: return "string";
     case Kind::Binary: return "binary";
     case Kind::Array: return "array";
@@ -31,15 +34,27 @@ class Reader {
     if (depth > max_depth_) return fail("nested deeper than " + std::to_string(max_depth_) + " levels");
     uint8_t t;
     if (!byte(t)) return false;
-    if (t <= 0x7f) { out.kind = Node::Kind::Int; out.i = t; return true; }
-    if (t >= 0xe0) { out.kind = Node::Kind::Int; out.i = static_cast<int8_t>(t); return true; }
+    if (t <= 0x7f) {
+      out.kind = Node::Kind::Int;
+      out.i = t;
+      return true;
+    }
+    if (t >= 0xe0) {
+      out.kind = Node::Kind::Int;
+      out.i = static_cast<int8_t>(t);
+      return true;
+    }
     if ((t & 0xf0) == 0x80) return map(out, t & 0x0f, depth);
     if ((t & 0xf0) == 0x90) return array(out, t & 0x0f, depth);
     if ((t & 0xe0) == 0xa0) return bytes(out, Node::Kind::String, t & 0x1f);
     uint64_t n;
     switch (t) {
       case 0xc0: out.kind = Node::Kind::Nil; return true;
-      case 0xc2: case 0xc3: out.kind = Node::Kind::Bool; out.b = t == 0xc3; return true;
+      case 0xc2:
+      case 0xc3:
+        out.kind = Node::Kind::Bool;
+        out.b = t == 0xc3;
+        return true;
       case 0xc4: return uint(n, 1) && bytes(out, Node::Kind::Binary, n);
       case 0xc5: return uint(n, 2) && bytes(out, Node::Kind::Binary, n);
       case 0xc6: return uint(n, 4) && bytes(out, Node::Kind::Binary, n);
@@ -63,12 +78,23 @@ class Reader {
         out.f = d;
         return true;
       }
-      case 0xcc: case 0xcd: case 0xce: case 0xcf:
+      case 0xcc:
+      case 0xcd:
+      case 0xce:
+      case 0xcf:
         if (!uint(n, size_t{1} << (t - 0xcc))) return false;
-        if (n <= static_cast<uint64_t>(INT64_MAX)) { out.kind = Node::Kind::Int; out.i = static_cast<int64_t>(n); }
-        else { out.kind = Node::Kind::Uint; out.u = n; }
+        if (n <= static_cast<uint64_t>(INT64_MAX)) {
+          out.kind = Node::Kind::Int;
+          out.i = static_cast<int64_t>(n);
+        } else {
+          out.kind = Node::Kind::Uint;
+          out.u = n;
+        }
         return true;
-      case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+      case 0xd0:
+      case 0xd1:
+      case 0xd2:
+      case 0xd3: {
         size_t size = size_t{1} << (t - 0xd0);
         if (!uint(n, size)) return false;
         // Sign-extend from `size` bytes.
@@ -119,7 +145,8 @@ class Reader {
     return true;
   }
   bool bytes(Node& out, Node::Kind kind, uint64_t n) {
-    if (n > left()) return fail("msgpack length " + std::to_string(n) + " exceeds the " + std::to_string(left()) + " bytes left");
+    if (n > left())
+      return fail("msgpack length " + std::to_string(n) + " exceeds the " + std::to_string(left()) + " bytes left");
     out.kind = kind;
     out.s.assign(in_.substr(pos_, n));
     pos_ += n;
@@ -135,7 +162,8 @@ class Reader {
   // Every element takes at least one byte, so a count above the bytes left is a lie: reject it
   // before reserving anything.
   bool array(Node& out, uint64_t n, int depth) {
-    if (n > left()) return fail("msgpack array of " + std::to_string(n) + " elements in " + std::to_string(left()) + " bytes");
+    if (n > left())
+      return fail("msgpack array of " + std::to_string(n) + " elements in " + std::to_string(left()) + " bytes");
     out.kind = Node::Kind::Array;
     out.items.reserve(std::min<uint64_t>(n, 1024));
     for (uint64_t k = 0; k < n; ++k) {
@@ -145,7 +173,8 @@ class Reader {
     return true;
   }
   bool map(Node& out, uint64_t n, int depth) {
-    if (n > left() / 2) return fail("msgpack map of " + std::to_string(n) + " entries in " + std::to_string(left()) + " bytes");
+    if (n > left() / 2)
+      return fail("msgpack map of " + std::to_string(n) + " entries in " + std::to_string(left()) + " bytes");
     out.kind = Node::Kind::Map;
     out.entries.reserve(std::min<uint64_t>(n, 1024));
     for (uint64_t k = 0; k < n; ++k) {
@@ -169,7 +198,8 @@ std::optional<Node> parse_msgpack(std::string_view bytes, int max_depth, std::st
   Node n;
   if (!r.read(n, 0)) return std::nullopt;
   if (!r.at_end()) {
-    error = "trailing bytes after the msgpack value (offset " + std::to_string(r.pos()) + " of " + std::to_string(bytes.size()) + ")";
+    error = "trailing bytes after the msgpack value (offset " + std::to_string(r.pos()) + " of " +
+            std::to_string(bytes.size()) + ")";
     return std::nullopt;
   }
   return n;

@@ -20,9 +20,9 @@ struct Node {
   int64_t i = 0;
   uint64_t u = 0;
   double f = 0;
-  std::string s;              // String, Binary, NumberText (JSON numbers), Ext payload
+  std::string s;  // String, Binary, NumberText (JSON numbers), Ext payload
   int8_t ext_code = 0;
-  std::vector<Node> items;    // Array
+  std::vector<Node> items;     // Array
   std::vector<Entry> entries;  // Map, in wire order
 
   const char* kind_name() const;

@@ -104,7 +104,9 @@ Key32 hmac_sha256(const uint8_t* key, size_t key_len, const void* data, size_t l
   return out;
 }
 
-bool equal_ct(const uint8_t* a, const uint8_t* b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }
+bool equal_ct(const uint8_t* a, const uint8_t* b, size_t n) {
+  return CRYPTO_memcmp(a, b, n) == 0;
+}
 
 Aead::Aead(const uint8_t* key32) : ctx_(EVP_CIPHER_CTX_new()) {
   if (!ctx_) fail("cipher context");

@@ -38,7 +38,8 @@ core::SnapshotInfo EncryptedReplicaClient::write_snapshot(const std::string& gen
 }
 
 std::unique_ptr<core::Reader> EncryptedReplicaClient::open_snapshot(const std::string& generation, int64_t index) {
-  return opened(inner_->open_snapshot(generation, index), "snapshot " + generation + "/" + core::layout::snapshot_name(index));
+  return opened(inner_->open_snapshot(generation, index),
+                "snapshot " + generation + "/" + core::layout::snapshot_name(index));
 }
 
 core::WalSegmentInfo EncryptedReplicaClient::write_wal_segment(const core::Pos& pos, core::Reader& data) {
@@ -47,8 +48,8 @@ core::WalSegmentInfo EncryptedReplicaClient::write_wal_segment(const core::Pos& 
 }
 
 std::unique_ptr<core::Reader> EncryptedReplicaClient::open_wal_segment(const core::Pos& pos) {
-  return opened(inner_->open_wal_segment(pos), "wal segment " + pos.generation + "/" +
-                                                   core::layout::wal_segment_name(pos.index, pos.offset));
+  return opened(inner_->open_wal_segment(pos),
+                "wal segment " + pos.generation + "/" + core::layout::wal_segment_name(pos.index, pos.offset));
 }
 
 }  // namespace hs::age

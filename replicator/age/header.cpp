@@ -12,7 +12,9 @@ constexpr std::string_view kIntro = "age-encryption.org/v1";
 constexpr std::string_view kX25519Info = "age-encryption.org/v1/X25519";
 constexpr size_t kColumns = 64;
 
-[[noreturn]] void corrupt(const std::string& what) { throw CorruptError("age: " + what); }
+[[noreturn]] void corrupt(const std::string& what) {
+  throw CorruptError("age: " + what);
+}
 
 [[noreturn]] void not_age() {
   throw Error("age: not an age-encrypted object (no \"age-encryption.org/v1\" header; written without age?)");

@@ -51,8 +51,12 @@ std::vector<Key32> parse_lines(std::string_view text, Parse parse, const char* n
 
 }  // namespace
 
-Key32 parse_recipient(std::string_view s) { return decode_key(s, "age", kRecipientWhat); }
-Key32 parse_identity(std::string_view s) { return decode_key(s, "AGE-SECRET-KEY-", kIdentityWhat); }
+Key32 parse_recipient(std::string_view s) {
+  return decode_key(s, "age", kRecipientWhat);
+}
+Key32 parse_identity(std::string_view s) {
+  return decode_key(s, "AGE-SECRET-KEY-", kIdentityWhat);
+}
 
 std::vector<Key32> parse_recipients_text(std::string_view text) {
   return parse_lines(text, parse_recipient, "no recipients found");
@@ -61,7 +65,9 @@ std::vector<Key32> parse_identities_text(std::string_view text) {
   return parse_lines(text, parse_identity, "no secret keys found");
 }
 
-std::string recipient_string(const Key32& k) { return bech32_encode("age", {k.begin(), k.end()}); }
+std::string recipient_string(const Key32& k) {
+  return bech32_encode("age", {k.begin(), k.end()});
+}
 
 std::string identity_string(const Key32& k) {
   std::string s = bech32_encode("AGE-SECRET-KEY-", {k.begin(), k.end()});

@@ -1,8 +1,8 @@
 #pragma once
 // age X25519 key strings, parsed as litestream 0.3.13 does (age.ParseRecipients /
 // age.ParseIdentities on each config entry): an entry is one key or a key file's text — one key a
-// line, blank lines and lines starting with '#' ignored (spaces and tabs around a key too). Recipients are "age1..." (lowercase),
-// identities "AGE-SECRET-KEY-1..." (uppercase), each 32 bytes. No crypto here (see age.h).
+// line, blank lines and lines starting with '#' ignored (spaces and tabs around a key too). Recipients are "age1..."
+// (lowercase), identities "AGE-SECRET-KEY-1..." (uppercase), each 32 bytes. No crypto here (see age.h).
 #include <array>
 #include <cstdint>
 #include <string>

@@ -166,7 +166,9 @@ class DecryptReader final : public ChunkedReader {
 
 }  // namespace
 
-Identity Identity::from_secret(const Key32& secret) { return {secret, crypto::x25519_public(secret)}; }
+Identity Identity::from_secret(const Key32& secret) {
+  return {secret, crypto::x25519_public(secret)};
+}
 
 Identity Identity::generate() {
   Key32 s;

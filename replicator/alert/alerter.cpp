@@ -8,7 +8,9 @@ Alerter::Alerter(std::vector<std::unique_ptr<Sink>> sinks, Settings settings)
       throttle_(settings_.rate, settings_.interval, settings_.window, settings_.now()),
       health_(sinks_.size()) {}
 
-Alerter::~Alerter() { stop(std::chrono::milliseconds(0)); }
+Alerter::~Alerter() {
+  stop(std::chrono::milliseconds(0));
+}
 
 std::unique_ptr<Alerter> Alerter::from_config(const hs::config::Config& c) {
   if (!c.alerts || c.alerts->sinks.empty()) return nullptr;
@@ -90,10 +92,9 @@ void Alerter::deliver(const Alert& a) {
       h.failures_since_log = 0;
     }
     // Logged without holding mu_, so logging threads never wait on this line's write.
-    hs::log::warn("alert sink failed", {{"sink", sinks_[i]->name()},
-                                        {"target", sinks_[i]->target()},
-                                        {"error", error},
-                                        {"failures", failures}});
+    hs::log::warn(
+        "alert sink failed",
+        {{"sink", sinks_[i]->name()}, {"target", sinks_[i]->target()}, {"error", error}, {"failures", failures}});
   }
 }
 

@@ -32,15 +32,15 @@ class Alerter {
     int64_t rate = hs::config::kDefaultAlertRate;
     std::chrono::nanoseconds interval = hs::config::kDefaultAlertInterval;
     int64_t window = hs::config::kDefaultAlertWindow;
-    size_t queue_limit = 64;                // alerts waiting to be sent (a hung sink cannot grow memory)
+    size_t queue_limit = 64;  // alerts waiting to be sent (a hung sink cannot grow memory)
     std::function<Clock::time_point()> now = [] { return Clock::now(); };  // tests move time
   };
   struct Stats {
-    uint64_t accepted = 0;       // kept by the throttle
-    uint64_t throttled = 0;      // dropped by the throttle
-    uint64_t sent = 0;           // successful sink deliveries
-    uint64_t failed = 0;         // failed sink deliveries
-    uint64_t queue_overflow = 0; // dropped because the queue was full
+    uint64_t accepted = 0;        // kept by the throttle
+    uint64_t throttled = 0;       // dropped by the throttle
+    uint64_t sent = 0;            // successful sink deliveries
+    uint64_t failed = 0;          // failed sink deliveries
+    uint64_t queue_overflow = 0;  // dropped because the queue was full
   };
 
   Alerter(std::vector<std::unique_ptr<Sink>> sinks, Settings settings);
@@ -52,8 +52,8 @@ class Alerter {
   // Throws hs::config::ConfigError.
   static std::unique_ptr<Alerter> from_config(const hs::config::Config& c);
 
-  void start();                      // starts the sender thread and registers the log hook
-  void submit(const hs::log::Event& e);  // what the hook calls; public for tests
+  void start();                                   // starts the sender thread and registers the log hook
+  void submit(const hs::log::Event& e);           // what the hook calls; public for tests
   bool flush(std::chrono::milliseconds timeout);  // true when everything queued was handled
   void stop(std::chrono::milliseconds flush_timeout = std::chrono::seconds(5));
   Stats stats() const;

@@ -17,8 +17,8 @@ std::string random_uuid() {
   for (int i = 0; i < 32; ++i) {
     if (i == 8 || i == 12 || i == 16 || i == 20) s += '-';
     int v = hex(rd);
-    if (i == 12) v = 4;                  // version 4
-    if (i == 16) v = 8 + (v & 3);        // RFC 4122 variant
+    if (i == 12) v = 4;            // version 4
+    if (i == 16) v = 8 + (v & 3);  // RFC 4122 variant
     s += digits[v];
   }
   return s;
@@ -86,7 +86,9 @@ bool HealthcheckPinger::ping(const std::string& suffix, const std::string& body)
   return false;
 }
 
-bool HealthcheckPinger::start() { return ping("/start", ""); }
+bool HealthcheckPinger::start() {
+  return ping("/start", "");
+}
 
 bool HealthcheckPinger::finish(int exit_status, const std::string& log) {
   return ping("/" + std::to_string(exit_status), trim_body(log, opts_.body_limit));

@@ -21,7 +21,7 @@ class HealthcheckPinger {
   explicit HealthcheckPinger(std::string url);
   HealthcheckPinger(std::string url, Options opts);
 
-  bool start();                                    // POST /start; false if it never got through
+  bool start();                                          // POST /start; false if it never got through
   bool finish(int exit_status, const std::string& log);  // POST /<exit status> with the log tail
 
   // The last `limit` bytes of `log`, starting at a line boundary when possible, with a marker

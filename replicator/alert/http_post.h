@@ -9,9 +9,9 @@
 namespace hs::alert {
 
 struct HttpResponse {
-  long status = 0;       // 0 when no response arrived
-  std::string error;     // transport error ("Couldn't connect to server"), "" otherwise
-  std::string body;      // first bytes of the response (for error messages)
+  long status = 0;                             // 0 when no response arrived
+  std::string error;                           // transport error ("Couldn't connect to server"), "" otherwise
+  std::string body;                            // first bytes of the response (for error messages)
   std::map<std::string, std::string> headers;  // response headers, names lowercased
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
   std::string describe() const;  // "HTTP 404: <body prefix>" or the transport error

@@ -9,7 +9,9 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 class HttpSink : public Sink {
  public:
@@ -57,7 +59,9 @@ class NtfySink : public HttpSink {
  public:
   NtfySink(std::string name, std::string url, std::optional<std::string> topic, std::string token,
            std::optional<int64_t> priority)
-      : HttpSink(std::move(name), std::move(url)), topic_(std::move(topic)), token_(std::move(token)),
+      : HttpSink(std::move(name), std::move(url)),
+        topic_(std::move(topic)),
+        token_(std::move(token)),
         priority_(priority) {}
   void send(const Alert& a) override {
     std::string url = url_;
@@ -66,9 +70,9 @@ class NtfySink : public HttpSink {
       url += "/" + *topic_;
     }
     const int64_t prio = priority_.value_or(a.level == hs::log::Level::error ? 4 : 3);
-    std::vector<std::string> headers = {"Content-Type: text/plain; charset=utf-8", "Title: " + a.title(),
-                                        "Priority: " + std::to_string(prio),
-                                        std::string("Tags: ") + (a.level == hs::log::Level::error ? "rotating_light" : "warning")};
+    std::vector<std::string> headers = {
+        "Content-Type: text/plain; charset=utf-8", "Title: " + a.title(), "Priority: " + std::to_string(prio),
+        std::string("Tags: ") + (a.level == hs::log::Level::error ? "rotating_light" : "warning")};
     if (!token_.empty()) headers.push_back("Authorization: Bearer " + token_);
     post(url, headers, a.text());
   }

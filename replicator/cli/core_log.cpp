@@ -25,7 +25,7 @@ void log_core_event(core::LogLevel level, const std::string& msg, const core::Lo
 
 core::EventLogFn core_logger(std::vector<hs::log::Field> base, bool info_as_debug) {
   return [base = std::move(base), info_as_debug](core::LogLevel level, const std::string& msg,
-                                                  const core::LogFields& fields) {
+                                                 const core::LogFields& fields) {
     if (info_as_debug && level == core::LogLevel::info) level = core::LogLevel::debug;
     log_core_event(level, msg, fields, base);
   };

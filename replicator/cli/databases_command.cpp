@@ -51,9 +51,8 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-Registration reg({"databases", "List databases specified in config file", [](const std::vector<std::string>& args) {
-                    return run_command([&] { return run(args); });
-                  }});
+Registration reg({"databases", "List databases specified in config file",
+                  [](const std::vector<std::string>& args) { return run_command([&] { return run(args); }); }});
 
 }  // namespace
 }  // namespace hs::cli

@@ -13,9 +13,12 @@ void FlagSet::string_flag(const std::string& name, std::string* target) {
 void FlagSet::bool_flag(const std::string& name, bool* target) {
   flags_[name] = Flag{true, [target, name](const std::string& v) {
                         // strconv.ParseBool
-                        if (v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True") *target = true;
-                        else if (v == "0" || v == "f" || v == "F" || v == "false" || v == "FALSE" || v == "False") *target = false;
-                        else throw std::invalid_argument("parse error");
+                        if (v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True")
+                          *target = true;
+                        else if (v == "0" || v == "f" || v == "F" || v == "false" || v == "FALSE" || v == "False")
+                          *target = false;
+                        else
+                          throw std::invalid_argument("parse error");
                       }};
 }
 

@@ -127,9 +127,8 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-Registration reg({"generations", "List available generations for a database", [](const std::vector<std::string>& args) {
-                    return run_command([&] { return run(args); });
-                  }});
+Registration reg({"generations", "List available generations for a database",
+                  [](const std::vector<std::string>& args) { return run_command([&] { return run(args); }); }});
 
 }  // namespace
 }  // namespace hs::cli

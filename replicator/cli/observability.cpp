@@ -16,9 +16,10 @@ Observability::Observability(const config::Config& cfg, bool from_file) {
   for (const auto& db : cfg.dbs)
     for (const auto& r : db.replicas)
       if (r.validation_interval && r.validation_interval->count() > 0)
-        hs::log::warn("validation-interval is not implemented by homeserver-replicator and is ignored; "
-                      "schedule `homeserver-replicator verify` instead",
-                      {{"db", db.path}, {"replica", config::replica_name(r)}});
+        hs::log::warn(
+            "validation-interval is not implemented by homeserver-replicator and is ignored; "
+            "schedule `homeserver-replicator verify` instead",
+            {{"db", db.path}, {"replica", config::replica_name(r)}});
   if (alerter_) {
     hs::log::info("alerts enabled", {{"sinks", int64_t(cfg.alerts->sinks.size())},
                                      {"rate", config::alert_rate(cfg)},

@@ -52,8 +52,8 @@ void add_age(NamedReplica& out, const config::Config& c, const config::ReplicaCo
   std::vector<age::Identity> identities;
   for (const auto& k : parse_keys(r.age->identities, key + ".identities", age::parse_identities_text))
     identities.push_back(age::Identity::from_secret(k));
-  out.client =
-      std::make_unique<age::EncryptedReplicaClient>(std::move(out.client), std::move(recipients), std::move(identities), key);
+  out.client = std::make_unique<age::EncryptedReplicaClient>(std::move(out.client), std::move(recipients),
+                                                             std::move(identities), key);
 }
 
 }  // namespace
@@ -67,9 +67,11 @@ NamedReplica make_replica(const config::Config& c, const config::ReplicaConfig& 
 void check_age_for_replicate(const config::Config& c, const config::ReplicaConfig& r) {
   if (!r.age) return;
   const std::string key = age_key(c, r);
-  if (r.age->recipients.empty()) throw config::ConfigError(key + ".recipients: required to replicate (objects are encrypted to them)");
+  if (r.age->recipients.empty())
+    throw config::ConfigError(key + ".recipients: required to replicate (objects are encrypted to them)");
   if (r.age->identities.empty())
-    throw config::ConfigError(key + ".identities: required to replicate (the last WAL segment is read back on start, "
+    throw config::ConfigError(key +
+                              ".identities: required to replicate (the last WAL segment is read back on start, "
                               "as litestream does)");
 }
 

@@ -211,9 +211,9 @@ int run(const std::vector<std::string>& args) {
       child = start_child(argv, old_mask);
     }
   } catch (const std::exception& e) {
-    stop_all(replicators, std::chrono::steady_clock::now() +
-                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  config::shutdown_timeout(cfg)));
+    stop_all(replicators,
+             std::chrono::steady_clock::now() +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(config::shutdown_timeout(cfg)));
     // Without a config (not loaded yet, or invalid) hs_log is still litestream's default handler.
     hs::log::error("failed to run", {{"error", e.what()}});
     return 1;
@@ -261,9 +261,9 @@ int run(const std::vector<std::string>& args) {
   // Graceful close: every committed transaction reaches every replica before we exit. All
   // databases close at once under one deadline (shutdown-timeout), so a silent S3 endpoint costs
   // the budget once, not once per database, and healthy replicas finish first.
-  bool closed_ok = stop_all(replicators, std::chrono::steady_clock::now() +
-                                             std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                 config::shutdown_timeout(cfg)));
+  bool closed_ok = stop_all(
+      replicators, std::chrono::steady_clock::now() +
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(config::shutdown_timeout(cfg)));
   hs::log::info("litestream shut down");
   if (run_error.empty() && !closed_ok) run_error = "final sync failed";
   if (!run_error.empty()) {

@@ -122,7 +122,8 @@ int run(const std::vector<std::string>& args) {
     bool ok = i < s.size();
     for (size_t j = i; j < s.size(); j++) ok = ok && std::isxdigit(static_cast<unsigned char>(s[j]));
     long long v = ok && s.size() - i <= 9 ? std::stoll(s, nullptr, 16) : 0;
-    if (!ok || s.size() - i > 9 || v > 0x7fffffffLL || v < -0x80000000LL) throw std::invalid_argument("invalid hexadecimal format");
+    if (!ok || s.size() - i > 9 || v > 0x7fffffffLL || v < -0x80000000LL)
+      throw std::invalid_argument("invalid hexadecimal format");
     index = v;
   });
   fs.value_flag("parallelism", [&](const std::string& s) {
@@ -155,7 +156,8 @@ int run(const std::vector<std::string>& args) {
     opt.timestamp = t;
   }
   // Checked up front (litestream checks later, after listing the replicas): same message.
-  if (opt.index != core::layout::kMaxIndex && opt.timestamp) throw CommandError("cannot specify index & timestamp to restore");
+  if (opt.index != core::layout::kMaxIndex && opt.timestamp)
+    throw CommandError("cannot specify index & timestamp to restore");
   if (!generation.empty() && !core::layout::is_generation_name(generation))
     throw CommandError("invalid -generation \"" + generation + "\": want 16 lowercase hex digits");
 
@@ -204,9 +206,8 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-Registration reg({"restore", "Recovers database backup from a replica", [](const std::vector<std::string>& args) {
-                    return run_command([&] { return run(args); });
-                  }});
+Registration reg({"restore", "Recovers database backup from a replica",
+                  [](const std::vector<std::string>& args) { return run_command([&] { return run(args); }); }});
 
 }  // namespace
 }  // namespace hs::cli

@@ -80,9 +80,8 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-Registration reg({"snapshots", "List available snapshots for a database", [](const std::vector<std::string>& args) {
-                    return run_command([&] { return run(args); });
-                  }});
+Registration reg({"snapshots", "List available snapshots for a database",
+                  [](const std::vector<std::string>& args) { return run_command([&] { return run(args); }); }});
 
 }  // namespace
 }  // namespace hs::cli

@@ -265,8 +265,7 @@ int run(const std::vector<std::string>& args) {
     for (const auto* db : dbs)
       if (!verify_db(cfg, *db, max_age)) ++failed;
     if (failed) {
-      hs::log::error("verify: some checks failed",
-                     {{"databases", int64_t(dbs.size())}, {"failed", failed}});
+      hs::log::error("verify: some checks failed", {{"databases", int64_t(dbs.size())}, {"failed", failed}});
       exit_code = 1;
     } else {
       hs::log::info("verify: all checks passed", {{"databases", int64_t(dbs.size())}});

@@ -10,7 +10,9 @@
 namespace hs::cli {
 namespace {
 
-void usage() { std::printf("Prints the version.\n\nUsage:\n\n\thomeserver-replicator version\n\n"); }
+void usage() {
+  std::printf("Prints the version.\n\nUsage:\n\n\thomeserver-replicator version\n\n");
+}
 
 int run(const std::vector<std::string>& args) {
   FlagSet fs(usage);
@@ -19,9 +21,8 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-Registration reg({"version", "Prints the binary version", [](const std::vector<std::string>& args) {
-                    return run_command([&] { return run(args); });
-                  }});
+Registration reg({"version", "Prints the binary version",
+                  [](const std::vector<std::string>& args) { return run_command([&] { return run(args); }); }});
 
 }  // namespace
 }  // namespace hs::cli

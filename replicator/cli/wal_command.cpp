@@ -98,9 +98,8 @@ int run(const std::vector<std::string>& args) {
   return 0;
 }
 
-Registration reg({"wal", "List available WAL files for a database", [](const std::vector<std::string>& args) {
-                    return run_command([&] { return run(args); });
-                  }});
+Registration reg({"wal", "List available WAL files for a database",
+                  [](const std::vector<std::string>& args) { return run_command([&] { return run(args); }); }});
 
 }  // namespace
 }  // namespace hs::cli

@@ -13,7 +13,9 @@
 
 namespace hs::config {
 
-Duration monitor_interval(const DbConfig& db) { return db.monitor_interval.value_or(kDefaultMonitorInterval); }
+Duration monitor_interval(const DbConfig& db) {
+  return db.monitor_interval.value_or(kDefaultMonitorInterval);
+}
 Duration checkpoint_interval(const DbConfig& db) {
   return db.checkpoint_interval.value_or(kDefaultCheckpointInterval);
 }
@@ -38,7 +40,9 @@ std::string meta_path(const DbConfig& db) {
 bool is_url(std::string_view s) {
   // ^\w+:// by hand: std::regex recurses once per character and a long value overflowed the stack.
   size_t i = 0;
-  auto word = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+  auto word = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
   while (i < s.size() && word(s[i])) ++i;
   return i > 0 && s.substr(i).starts_with("://");
 }
@@ -71,12 +75,16 @@ std::string log_level(const Config& c) {
 std::string log_type(const Config& c) {
   return c.logging && c.logging->type && *c.logging->type == "json" ? "json" : "text";
 }
-bool log_stderr(const Config& c) { return c.logging && c.logging->stderr_.value_or(false); }
+bool log_stderr(const Config& c) {
+  return c.logging && c.logging->stderr_.value_or(false);
+}
 
 int64_t alert_rate(const Config& c) {
   return c.alerts && c.alerts->throttle ? c.alerts->throttle->rate.value_or(kDefaultAlertRate) : kDefaultAlertRate;
 }
-Duration shutdown_timeout(const Config& c) { return c.shutdown_timeout.value_or(kDefaultShutdownTimeout); }
+Duration shutdown_timeout(const Config& c) {
+  return c.shutdown_timeout.value_or(kDefaultShutdownTimeout);
+}
 
 Duration alert_interval(const Config& c) {
   return c.alerts && c.alerts->throttle ? c.alerts->throttle->interval.value_or(kDefaultAlertInterval)

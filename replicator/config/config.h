@@ -113,15 +113,15 @@ struct ThrottleConfig {
 // alerts.sinks[]. Secret values (url, token) should come from `${VAR}` or a *-file key; they are
 // never logged (see log/redact.h).
 struct AlertSinkConfig {
-  std::string type;                         // slack | gotify | ntfy | webhook (required)
-  std::optional<std::string> name;          // for log lines; default: the type
-  std::optional<std::string> url;           // slack/webhook: the hook URL; gotify: server base URL;
-                                            // ntfy: server base URL or full topic URL
-  std::optional<std::string> url_file;      // key "url-file": read the URL from this file instead
-  std::optional<std::string> token;         // gotify: application token
-  std::optional<std::string> token_file;    // key "token-file"
-  std::optional<std::string> topic;         // ntfy: topic appended to url when set
-  std::optional<int64_t> priority;          // gotify: 0..10, ntfy: 1..5
+  std::string type;                       // slack | gotify | ntfy | webhook (required)
+  std::optional<std::string> name;        // for log lines; default: the type
+  std::optional<std::string> url;         // slack/webhook: the hook URL; gotify: server base URL;
+                                          // ntfy: server base URL or full topic URL
+  std::optional<std::string> url_file;    // key "url-file": read the URL from this file instead
+  std::optional<std::string> token;       // gotify: application token
+  std::optional<std::string> token_file;  // key "token-file"
+  std::optional<std::string> topic;       // ntfy: topic appended to url when set
+  std::optional<int64_t> priority;        // gotify: 0..10, ntfy: 1..5
   bool operator==(const AlertSinkConfig&) const = default;
 };
 
@@ -198,8 +198,7 @@ struct ResolvedReplica {
   bool force_path_style = false;
   bool skip_verify = false;
   std::string access_key_id, secret_access_key;
-  Duration sync_interval{}, snapshot_interval{}, retention{}, retention_check_interval{},
-      validation_interval{};
+  Duration sync_interval{}, snapshot_interval{}, retention{}, retention_check_interval{}, validation_interval{};
 };
 ResolvedReplica resolve_replica(const Config& c, const ReplicaConfig& r);
 

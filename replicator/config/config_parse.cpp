@@ -19,7 +19,9 @@
 namespace hs::config {
 namespace {
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
+std::string quote(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 // Keys that exist in litestream but that we do not support: rejecting them beats a replica that
 // silently does something else than the user asked for.
@@ -46,8 +48,7 @@ class MapReader {
     for (const auto& kv : node) {
       if (!kv.first.IsScalar()) throw ConfigError(where() + "keys must be plain strings");
       const std::string key = kv.first.Scalar();
-      if (auto u = unsupported.find(key); u != unsupported.end())
-        throw ConfigError(key_path(key) + ": " + u->second);
+      if (auto u = unsupported.find(key); u != unsupported.end()) throw ConfigError(key_path(key) + ": " + u->second);
       if (!allowed.count(key)) {
         std::string known;
         for (const auto& a : allowed) known += (known.empty() ? "" : ", ") + a;
@@ -94,8 +95,7 @@ class MapReader {
     } catch (const std::exception&) {
       used = std::string::npos;
     }
-    if (!n->IsScalar() || used != s.size())
-      throw ConfigError(key_path(key) + ": invalid integer " + quote(s));
+    if (!n->IsScalar() || used != s.size()) throw ConfigError(key_path(key) + ": invalid integer " + quote(s));
     return v;
   }
 
@@ -122,7 +122,9 @@ class MapReader {
   std::map<std::string, YAML::Node> values_;
 };
 
-std::string index_path(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
+std::string index_path(const std::string& base, size_t i) {
+  return base + "[" + std::to_string(i) + "]";
+}
 
 ReplicaConfig parse_replica(const YAML::Node& n, const std::string& path) {
   MapReader m(n, path,

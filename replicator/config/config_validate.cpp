@@ -12,10 +12,16 @@
 namespace hs::config {
 namespace {
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
-std::string idx(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
+std::string quote(const std::string& s) {
+  return "\"" + s + "\"";
+}
+std::string idx(const std::string& base, size_t i) {
+  return base + "[" + std::to_string(i) + "]";
+}
 
-void fail(const std::string& key, const std::string& what) { throw ConfigError(key + ": " + what); }
+void fail(const std::string& key, const std::string& what) {
+  throw ConfigError(key + ": " + what);
+}
 
 bool has_var_ref(const std::string& s);
 // A path still holding a $VAR reference (read with -no-expand-env) is checked once expanded.
@@ -30,7 +36,9 @@ void check_non_negative(const std::optional<Duration>& d, const std::string& key
   if (d && d->count() < 0) fail(key, "must not be negative, got " + quote(format_duration(*d)));
 }
 
-bool is_http_url(const std::string& u) { return u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0; }
+bool is_http_url(const std::string& u) {
+  return u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+}
 
 // A value that still holds a `$VAR` / `${VAR}` reference comes from a model rendered for a process
 // that expands its environment (or a file read with -no-expand-env): its final form is unknown
@@ -45,7 +53,8 @@ bool has_var_ref(const std::string& s) {
 void check_addr(const std::string& addr) {
   if (addr.empty() || has_var_ref(addr)) return;  // "" = metrics server off, as litestream
   auto colon = addr.rfind(':');
-  if (colon == std::string::npos) fail("addr", "must specify port for bind address: " + quote(addr) + " (e.g. \":9090\")");
+  if (colon == std::string::npos)
+    fail("addr", "must specify port for bind address: " + quote(addr) + " (e.g. \":9090\")");
   const std::string host = addr.substr(0, colon), port = addr.substr(colon + 1);
   if (host.find(':') != std::string::npos && !(host.front() == '[' && host.back() == ']'))
     fail("addr", "IPv6 host must be in brackets, e.g. \"[::1]:9090\", got " + quote(addr));
@@ -91,18 +100,19 @@ void check_replica(const ReplicaConfig& r, const std::string& path) {
       fail(key("url"), "unsupported replica url scheme " + quote(url->scheme) + " (supported: s3://, file://)");
   }
   if (r.name && r.name->empty()) fail(key("name"), "must not be empty");
-  if (r.path && is_url(*r.path))
-    fail(key("path"), "replica path cannot be a url, please use the 'url' field instead");
+  if (r.path && is_url(*r.path)) fail(key("path"), "replica path cannot be a url, please use the 'url' field instead");
   const std::string type = replica_type(r);
   if (type == "file") {
     if (r.url && r.path) fail(key("path"), "cannot specify url & path for file replica");
     if (!r.url && (!r.path || r.path->empty())) fail(key("path"), "path or url required for file replica");
     if (r.path && !is_clean_abs(*r.path)) fail(key("path"), "must be an absolute, clean path, got " + quote(*r.path));
-    const std::pair<const char*, bool> s3_only[] = {
-        {"endpoint", bool(r.endpoint)},        {"bucket", bool(r.bucket)},
-        {"region", bool(r.region)},            {"force-path-style", bool(r.force_path_style)},
-        {"skip-verify", bool(r.skip_verify)},  {"access-key-id", bool(r.access_key_id)},
-        {"secret-access-key", bool(r.secret_access_key)}};
+    const std::pair<const char*, bool> s3_only[] = {{"endpoint", bool(r.endpoint)},
+                                                    {"bucket", bool(r.bucket)},
+                                                    {"region", bool(r.region)},
+                                                    {"force-path-style", bool(r.force_path_style)},
+                                                    {"skip-verify", bool(r.skip_verify)},
+                                                    {"access-key-id", bool(r.access_key_id)},
+                                                    {"secret-access-key", bool(r.secret_access_key)}};
     for (const auto& [k, set] : s3_only)
       if (set) fail(key(k), "only valid for s3 replicas (this replica's type is file)");
   } else {  // s3
@@ -132,15 +142,14 @@ void check_db(const DbConfig& db, const std::string& path) {
   check_non_negative(db.monitor_interval, key("monitor-interval"));
   check_non_negative(db.checkpoint_interval, key("checkpoint-interval"));
   if (db.min_checkpoint_page_count && *db.min_checkpoint_page_count <= 0)
-    fail(key("min-checkpoint-page-count"),
-         "minimum checkpoint page count required: must be greater than 0, got " +
-             std::to_string(*db.min_checkpoint_page_count));
+    fail(key("min-checkpoint-page-count"), "minimum checkpoint page count required: must be greater than 0, got " +
+                                               std::to_string(*db.min_checkpoint_page_count));
   if (db.max_checkpoint_page_count && *db.max_checkpoint_page_count < 0)
     fail(key("max-checkpoint-page-count"),
          "must be 0 (off) or positive, got " + std::to_string(*db.max_checkpoint_page_count));
   if (db.max_shadow_wal_bytes && *db.max_shadow_wal_bytes < 0)
-    fail(key("max-shadow-wal-bytes"), "must be 0 (no limit) or a number of bytes, got " +
-                                          std::to_string(*db.max_shadow_wal_bytes));
+    fail(key("max-shadow-wal-bytes"),
+         "must be 0 (no limit) or a number of bytes, got " + std::to_string(*db.max_shadow_wal_bytes));
   std::set<std::string> names;
   for (size_t i = 0; i < db.replicas.size(); ++i) {
     const std::string rp = idx(key("replicas"), i);
@@ -205,15 +214,18 @@ void validate(const Config& c) {
       if (l != "DEBUG" && l != "INFO" && l != "WARN" && l != "WARNING" && l != "ERROR")
         fail("logging.level", "invalid level " + quote(*c.logging->level) + " (DEBUG, INFO, WARN or ERROR)");
     }
-    if (c.logging->type && !has_var_ref(*c.logging->type) && *c.logging->type != "text" && *c.logging->type != "json" && !c.logging->type->empty())
+    if (c.logging->type && !has_var_ref(*c.logging->type) && *c.logging->type != "text" && *c.logging->type != "json" &&
+        !c.logging->type->empty())
       fail("logging.type", "invalid type " + quote(*c.logging->type) + " (text or json)");
   }
   std::set<std::string> paths;
   for (size_t i = 0; i < c.dbs.size(); ++i) {
     check_db(c.dbs[i], idx("dbs", i));
-    if (!paths.insert(c.dbs[i].path).second) fail(idx("dbs", i) + ".path", "duplicate database path " + quote(c.dbs[i].path));
+    if (!paths.insert(c.dbs[i].path).second)
+      fail(idx("dbs", i) + ".path", "duplicate database path " + quote(c.dbs[i].path));
   }
-  if (c.healthcheck_url && !c.healthcheck_url->empty() && !has_var_ref(*c.healthcheck_url) && !is_http_url(*c.healthcheck_url))
+  if (c.healthcheck_url && !c.healthcheck_url->empty() && !has_var_ref(*c.healthcheck_url) &&
+      !is_http_url(*c.healthcheck_url))
     fail("healthcheck-url", "must start with http:// or https://");
   check_positive(c.max_age, "max-age");
   check_positive(c.shutdown_timeout, "shutdown-timeout");

@@ -11,10 +11,14 @@ namespace {
 
 bool is_special(char c) {
   switch (c) {
-    case '*': case '#': case '$': case '@': case '!': case '?': case '-':
-      return true;
-    default:
-      return c >= '0' && c <= '9';
+    case '*':
+    case '#':
+    case '$':
+    case '@':
+    case '!':
+    case '?':
+    case '-': return true;
+    default: return c >= '0' && c <= '9';
   }
 }
 
@@ -96,8 +100,10 @@ std::string clean_path(std::string_view p) {
     std::string_view part = p.substr(pos, next - pos);
     if (part.empty() || part == ".") {
     } else if (part == "..") {
-      if (!parts.empty() && parts.back() != "..") parts.pop_back();
-      else if (!rooted) parts.push_back(part);
+      if (!parts.empty() && parts.back() != "..")
+        parts.pop_back();
+      else if (!rooted)
+        parts.push_back(part);
     } else {
       parts.push_back(part);
     }

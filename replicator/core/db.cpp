@@ -79,7 +79,9 @@ Db::Db(DbOptions opt, EventLog log)
   }
 }
 
-Db::~Db() { close(); }
+Db::~Db() {
+  close();
+}
 
 std::string Db::shadow_wal_dir(const std::string& generation) const {
   return meta_path_ + "/generations/" + generation + "/wal";
@@ -140,7 +142,8 @@ bool Db::open() {
     sqlite3_stmt* st_mode = nullptr;
     sqlite3_prepare_v2(conn_, "PRAGMA journal_mode = wal;", -1, &st_mode, nullptr);
     std::string mode;
-    if (st_mode && sqlite3_step(st_mode) == SQLITE_ROW) mode = reinterpret_cast<const char*>(sqlite3_column_text(st_mode, 0));
+    if (st_mode && sqlite3_step(st_mode) == SQLITE_ROW)
+      mode = reinterpret_cast<const char*>(sqlite3_column_text(st_mode, 0));
     std::string err = sqlite3_errmsg(conn_);
     sqlite3_finalize(st_mode);
     if (mode != "wal") throw Error(mode.empty() ? "enable wal: " + err : "enable wal failed, mode=\"" + mode + "\"");
@@ -188,7 +191,8 @@ bool Db::open() {
 
 bool Db::table_exists(const std::string& name) {
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(conn_, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(conn_, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st, nullptr) !=
+      SQLITE_OK)
     throw Error(std::string("read schema: ") + sqlite3_errmsg(conn_));
   sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
   int rc = sqlite3_step(st);
@@ -289,7 +293,8 @@ std::string Db::create_generation() {
     fileio::Fd fd = fileio::open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, file_mode_);
     std::string content = gen + "\n";
     fileio::pwrite_full(fd.get(), content.data(), content.size(), 0, tmp);
-    if (::fchown(fd.get(), uid_, gid_) != 0) { /* best effort, as litestream */ }
+    if (::fchown(fd.get(), uid_, gid_) != 0) { /* best effort, as litestream */
+    }
     fileio::fsync_fd(fd.get(), tmp);
   }
   if (::rename(tmp.c_str(), name_path.c_str()) != 0)
@@ -375,8 +380,8 @@ bool Db::sync(const std::vector<Pos>& replica_positions, bool force) {
   bool interval_checkpoint_due = opt_.checkpoint_interval.count() > 0 && db_stamp.size >= 0 &&
                                  now - db_mtime > opt_.checkpoint_interval &&
                                  last_shadow_size_ > wal::wal_size(page_size_, 1);
-  bool unchanged = index && last_index_ && *index == *last_index_ && wal_stamp == last_wal_stamp_ &&
-                   db_stamp == last_db_stamp_;
+  bool unchanged =
+      index && last_index_ && *index == *last_index_ && wal_stamp == last_wal_stamp_ && db_stamp == last_db_stamp_;
   if (!force && synced_once_ && unchanged && lost_frames_reason_.empty() && !interval_checkpoint_due &&
       current_generation() == last_generation_ && !last_generation_.empty()) {
     return false;  // nothing committed since the last sync: no reads, no work
@@ -438,13 +443,15 @@ bool Db::sync(const std::vector<Pos>& replica_positions, bool force) {
   auto [shadow_index, shadow_bytes] = current_shadow_index(info.generation);
   // Only what is kept for replicas that are behind counts (older indexes): a new generation does
   // not shrink the current index, it would only cost every replica a snapshot.
-  int64_t kept_bytes = shadow_bytes - std::max<int64_t>(0, fileio::file_size(shadow_wal_path(info.generation, shadow_index)));
+  int64_t kept_bytes =
+      shadow_bytes - std::max<int64_t>(0, fileio::file_size(shadow_wal_path(info.generation, shadow_index)));
   if (opt_.max_shadow_wal_bytes > 0 && kept_bytes > opt_.max_shadow_wal_bytes) {
     // A replica that is down would otherwise fill the disk under the app (litestream #412): give
     // up on continuity for it. The next sync starts a new generation and removes this one's files.
-    log_.error("shadow wal exceeds max-shadow-wal-bytes, starting a new generation; replicas that are behind restart "
-               "from a snapshot",
-               {{"size", kept_bytes}, {"max", opt_.max_shadow_wal_bytes}});
+    log_.error(
+        "shadow wal exceeds max-shadow-wal-bytes, starting a new generation; replicas that are behind restart "
+        "from a snapshot",
+        {{"size", kept_bytes}, {"max", opt_.max_shadow_wal_bytes}});
     lost_frames_reason_ = "shadow wal exceeded max-shadow-wal-bytes";
     metrics_.shadow_wal_cap_reached.inc();
   }

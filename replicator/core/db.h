@@ -171,8 +171,8 @@ class Db {
   sqlite3* conn_ = nullptr;       // writes, checkpoints, the write-lock dance
   sqlite3* read_conn_ = nullptr;  // holds the long-running read transaction
   bool read_locked_ = false;
-  int views_ = 0;                 // live SnapshotViews: checkpoints and reopening wait for them
-  int db_fd_ = -1;                // long-lived descriptor of the database file
+  int views_ = 0;   // live SnapshotViews: checkpoints and reopening wait for them
+  int db_fd_ = -1;  // long-lived descriptor of the database file
   int64_t page_size_ = 0;
   mode_t file_mode_ = 0600;
   mode_t dir_mode_ = 0700;

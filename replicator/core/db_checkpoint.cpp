@@ -102,8 +102,8 @@ bool Db::restart_is_lossless(const wal::IndexHeader& base, const std::string& sh
     if (!read_wal_header(wal_path(), hdr_bytes) || !wal::try_parse_header(hdr_bytes, hdr)) return false;
     if (hdr.salt1 != now->salt1 || hdr.salt2 != now->salt2) return false;  // not the WAL the index describes
     wal::FrameVerifier verifier(hdr);
-    in_new_wal = count_commits(wal_path(), wal::kHeaderSize, wal::wal_size(page_size_, now->max_frame), page_size_,
-                               verifier);
+    in_new_wal =
+        count_commits(wal_path(), wal::kHeaderSize, wal::wal_size(page_size_, now->max_frame), page_size_, verifier);
     if (in_new_wal < 0) return false;
   }
   // iChange counts every commit and survives restarts (unsigned: it may wrap).
@@ -162,8 +162,8 @@ void Db::checkpoint(CheckpointMode mode) {
     }
     // Under the write lock the shadow now holds every committed frame: the base of the proof.
     std::optional<wal::IndexHeader> base = wal::read_index_header(shm_path());
-    int64_t frames = (wal::frame_align(fileio::file_size(shadow), page_size_) - wal::kHeaderSize) /
-                     wal::frame_size(page_size_);
+    int64_t frames =
+        (wal::frame_align(fileio::file_size(shadow), page_size_) - wal::kHeaderSize) / wal::frame_size(page_size_);
     if (!base || base->salt1 != wal::read_be32(before + 16) || base->salt2 != wal::read_be32(before + 20) ||
         int64_t(base->max_frame) != frames)
       base.reset();
@@ -227,7 +227,8 @@ void Db::checkpoint(CheckpointMode mode) {
     }
   } catch (...) {
     if (in_tx) sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    if (mode == CheckpointMode::truncate) sqlite3_exec(conn_, "PRAGMA journal_size_limit = -1;", nullptr, nullptr, nullptr);
+    if (mode == CheckpointMode::truncate)
+      sqlite3_exec(conn_, "PRAGMA journal_size_limit = -1;", nullptr, nullptr, nullptr);
     throw;
   }
 }

@@ -32,8 +32,8 @@ std::chrono::nanoseconds DbReplicator::stall_after(const ReplicaOptions& o) {
   return std::max<std::chrono::nanoseconds>(o.sync_interval * 10, std::chrono::seconds(10));
 }
 
-DbReplicator::DbReplicator(DbOptions db, std::chrono::nanoseconds monitor_interval,
-                           std::vector<ReplicaSetup> replicas, EventLogFn log)
+DbReplicator::DbReplicator(DbOptions db, std::chrono::nanoseconds monitor_interval, std::vector<ReplicaSetup> replicas,
+                           EventLogFn log)
     : monitor_interval_(monitor_interval), log_(std::move(log), {{"db", db.path}}) {
   db_ = std::make_unique<Db>(std::move(db), log_);
   auto now = Steady::now();
@@ -121,8 +121,8 @@ void DbReplicator::schedule_snapshot(size_t i) {
     auto snap = r.max_snapshot(pos.generation);
     if (!snap) return;
     auto age = Clock::now() - snap->created_at;
-    auto next = std::max(std::chrono::nanoseconds(0),
-                         interval - std::chrono::duration_cast<std::chrono::nanoseconds>(age));
+    auto next =
+        std::max(std::chrono::nanoseconds(0), interval - std::chrono::duration_cast<std::chrono::nanoseconds>(age));
     std::time_t t = Clock::to_time_t(snap->created_at);
     char prev[32];
     std::strftime(prev, sizeof prev, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
@@ -232,8 +232,8 @@ void DbReplicator::replica_loop(size_t i) {
     } catch (const std::exception& e) {
       // Never let an unexpected error end the thread silently: log it and try again later.
       replicas_[i]->log().error("monitor error", {{"error", e.what()}});
-      st.next_sync = Steady::now() + steady(std::max<std::chrono::nanoseconds>(
-                                         replicas_[i]->options().sync_interval, std::chrono::seconds(1)));
+      st.next_sync = Steady::now() + steady(std::max<std::chrono::nanoseconds>(replicas_[i]->options().sync_interval,
+                                                                               std::chrono::seconds(1)));
     }
     set_busy(i, false);
     lk.lock();

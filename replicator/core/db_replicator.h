@@ -98,9 +98,9 @@ class DbReplicator {
   std::condition_variable cv_;
   std::vector<ReplicaState> state_;
   Steady::time_point next_db_sync_;
-  bool stopping_ = false;      // threads finish their current step and leave their loops
+  bool stopping_ = false;       // threads finish their current step and leave their loops
   bool final_sync_go_ = false;  // the final shadow sync is done: replicas upload what they lack
-  bool abandon_ = false;       // destroyed without stop(): no final sync
+  bool abandon_ = false;        // destroyed without stop(): no final sync
   bool started_ = false;
   std::thread monitor_;
   DbReplicatorStats stats_;

@@ -16,7 +16,6 @@
 
 namespace hs::core {
 
-
 namespace {
 
 // Reads 32 header bytes; returns false when the file is missing or shorter than a header.
@@ -146,7 +145,8 @@ int64_t Db::init_shadow_wal_file(const std::string& shadow_path) {
   {
     fileio::Fd fd = fileio::open_file(shadow_path, O_WRONLY | O_CREAT | O_TRUNC, file_mode_);
     fileio::pwrite_full(fd.get(), hdr, sizeof hdr, 0, shadow_path);
-    if (::fchown(fd.get(), uid_, gid_) != 0) { /* best effort, as litestream */ }
+    if (::fchown(fd.get(), uid_, gid_) != 0) { /* best effort, as litestream */
+    }
     fileio::fsync_fd(fd.get(), shadow_path);
   }
   fileio::fsync_dir(fileio::dirname(shadow_path));
@@ -201,7 +201,7 @@ Db::CopyResult Db::copy_to_shadow_wal(const std::string& shadow_path) {
       auto r = verifier.check(frame);
       if (r != wal::FrameVerifier::Result::ok) {
         log_.debug(r == wal::FrameVerifier::Result::salt_mismatch ? "copy-shadow: break: salt mismatch"
-                                                                   : "copy shadow: checksum mismatch, skipping",
+                                                                  : "copy shadow: checksum mismatch, skipping",
                    {{"offset", offset + good * fs}});
         stop = true;
         break;

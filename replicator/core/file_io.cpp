@@ -11,7 +11,9 @@
 
 namespace hs::core::fileio {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 Fd::~Fd() {
   if (fd_ >= 0) ::close(fd_);

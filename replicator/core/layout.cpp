@@ -7,12 +7,16 @@
 
 namespace hs::core {
 
-std::string Pos::str() const { return generation + "/" + layout::hex08(index) + ":" + std::to_string(offset); }
+std::string Pos::str() const {
+  return generation + "/" + layout::hex08(index) + ":" + std::to_string(offset);
+}
 
 namespace layout {
 namespace {
 
-bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_lower_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
 // Parses 8..16 lowercase hex digits into a non-negative int64; nullopt otherwise (including values
 // that do not fit, which no writer can produce from a valid position).
@@ -49,7 +53,9 @@ std::string hex08(int64_t n) {
   return buf;
 }
 
-std::string snapshot_name(int64_t index) { return hex08(index) + ".snapshot.lz4"; }
+std::string snapshot_name(int64_t index) {
+  return hex08(index) + ".snapshot.lz4";
+}
 
 std::string wal_segment_name(int64_t index, int64_t offset) {
   return hex08(index) + "_" + hex08(offset) + ".wal.lz4";
@@ -81,7 +87,9 @@ std::string join(std::string_view a, std::string_view b) {
   return out;
 }
 
-std::string generations_path(std::string_view root) { return join(root, "generations"); }
+std::string generations_path(std::string_view root) {
+  return join(root, "generations");
+}
 
 std::string generation_path(std::string_view root, std::string_view generation) {
   if (!is_generation_name(generation))

@@ -32,8 +32,8 @@ Lz4CompressReader::Lz4CompressReader(Reader& source, size_t chunk_size)
     : source_(&source), ctx_(std::make_unique<Ctx>()), in_(std::max<size_t>(chunk_size, 4096)) {
   check_lz4(LZ4F_createCompressionContext(&ctx_->cctx, LZ4F_VERSION), "create compression context");
   auto& p = ctx_->prefs;
-  p.frameInfo.blockSizeID = LZ4F_max4MB;                        // BD 0x70
-  p.frameInfo.blockMode = LZ4F_blockIndependent;                // FLG bit 5
+  p.frameInfo.blockSizeID = LZ4F_max4MB;                          // BD 0x70
+  p.frameInfo.blockMode = LZ4F_blockIndependent;                  // FLG bit 5
   p.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;  // FLG bit 2
   p.frameInfo.blockChecksumFlag = LZ4F_noBlockChecksum;
   p.frameInfo.contentSize = 0;

@@ -58,8 +58,8 @@ class Lz4DecompressReader : public Reader {
   std::vector<char> in_;
   size_t in_pos_ = 0, in_len_ = 0;
   bool source_eof_ = false;
-  bool in_frame_ = false;     // inside a frame that has not ended yet
-  bool saw_frame_ = false;    // at least one frame started
+  bool in_frame_ = false;   // inside a frame that has not ended yet
+  bool saw_frame_ = false;  // at least one frame started
   uint64_t compressed_read_ = 0;
 };
 

@@ -41,7 +41,7 @@ class OrderedWriter {
   int fd_;
   std::string path_;
   size_t size_;
-  std::vector<std::unique_ptr<char[]>> bufs_;  // not zero-filled: pages are touched only when used
+  std::vector<std::unique_ptr<char[]>> bufs_;    // not zero-filled: pages are touched only when used
   std::deque<size_t> free_;                      // indexes of free buffers
   std::deque<std::pair<size_t, size_t>> queue_;  // (buffer, length) to write, in order
   size_t current_ = 0;                           // buffer handed out by acquire()

@@ -27,8 +27,8 @@ struct Pos {
 struct SnapshotInfo {
   std::string generation;
   int64_t index = 0;
-  int64_t size = 0;       // compressed object size
-  TimePoint created_at;   // file mtime / S3 LastModified: drives restore -timestamp and retention
+  int64_t size = 0;      // compressed object size
+  TimePoint created_at;  // file mtime / S3 LastModified: drives restore -timestamp and retention
   Pos pos() const { return Pos{generation, index, 0}; }
 };
 
@@ -36,7 +36,7 @@ struct WalSegmentInfo {
   std::string generation;
   int64_t index = 0;
   int64_t offset = 0;
-  int64_t size = 0;       // compressed object size
+  int64_t size = 0;  // compressed object size
   TimePoint created_at;
   Pos pos() const { return Pos{generation, index, offset}; }
 };

@@ -35,11 +35,11 @@ class ReadAheadReader final : public Reader {
   Reader& source_;
   size_t chunk_size_;
   std::vector<Chunk> chunks_;
-  size_t head_ = 0;     // next chunk the consumer reads
-  size_t tail_ = 0;     // next chunk the producer fills
-  size_t filled_ = 0;   // chunks ready for the consumer
-  size_t offset_ = 0;   // consumer's position in chunks_[head_]
-  bool eof_ = false;    // the producer reached the source's end (or failed)
+  size_t head_ = 0;    // next chunk the consumer reads
+  size_t tail_ = 0;    // next chunk the producer fills
+  size_t filled_ = 0;  // chunks ready for the consumer
+  size_t offset_ = 0;  // consumer's position in chunks_[head_]
+  bool eof_ = false;   // the producer reached the source's end (or failed)
   bool stop_ = false;
   std::exception_ptr error_;
   std::mutex mu_;

@@ -29,12 +29,17 @@ LogValue elapsed_since(SteadyClock::time_point start) {
 class ShadowSegmentReader : public Reader {
  public:
   ShadowSegmentReader(fileio::Fd fd, std::string path, Pos pos, int64_t end, int64_t page_size)
-      : fd_(std::move(fd)), path_(std::move(path)), pos_(std::move(pos)), off_(pos_.offset), end_(end),
+      : fd_(std::move(fd)),
+        path_(std::move(path)),
+        pos_(std::move(pos)),
+        off_(pos_.offset),
+        end_(end),
         frame_size_(wal::frame_size(page_size)) {
     buf_.resize(size_t(std::max<int64_t>(1, (128 * 1024) / frame_size_) * frame_size_));
     if (off_ > 0) {  // resuming mid-file: the header still decides which salts belong here
       uint8_t hdr[wal::kHeaderSize];
-      if (fileio::pread_full(fd_.get(), hdr, sizeof hdr, 0, path_) != sizeof hdr) throw Error("read " + path_ + ": EOF");
+      if (fileio::pread_full(fd_.get(), hdr, sizeof hdr, 0, path_) != sizeof hdr)
+        throw Error("read " + path_ + ": EOF");
       salt_ = (uint64_t(wal::read_be32(hdr + 16)) << 32) | wal::read_be32(hdr + 20);
     }
   }
@@ -209,9 +214,8 @@ bool Replica::sync_wal() {
   metrics_->frames.inc(double((size - first_frame) / fs));
   metrics_->wal_index.set(double(pos.index));
   metrics_->wal_offset.set(double(size));
-  log_.info("wal segment written", {{"position", pos.str()},
-                                    {"elapsed", elapsed_since(start)},
-                                    {"sz", counted.count()}});
+  log_.info("wal segment written",
+            {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", counted.count()}});
   return true;
 }
 
@@ -225,8 +229,7 @@ SnapshotInfo Replica::snapshot() {
   Lz4CompressReader lz4(counted);
   SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
   metrics_->snapshots.inc();
-  log_.info("snapshot written",
-            {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", info.size}});
+  log_.info("snapshot written", {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", info.size}});
   return info;
 }
 

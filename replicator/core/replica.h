@@ -22,7 +22,7 @@ namespace hs::core {
 struct ReplicaOptions {
   std::string name;  // empty: the client type
   std::chrono::nanoseconds sync_interval = std::chrono::seconds(1);
-  std::chrono::nanoseconds snapshot_interval{0};  // 0: only at generation start and from retention
+  std::chrono::nanoseconds snapshot_interval{0};                // 0: only at generation start and from retention
   std::chrono::nanoseconds retention = std::chrono::hours(24);  // <= 0 disables retention
   std::chrono::nanoseconds retention_check_interval = std::chrono::hours(1);
 };

@@ -31,8 +31,9 @@
 namespace hs::core {
 namespace {
 
-
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 bool exists(const std::string& path) {
   struct stat st;
@@ -190,7 +191,9 @@ void check_header(const std::string& db_path) {
   int rc = ::fstat(fd, &st);
   ::close(fd);
   if (n != static_cast<ssize_t>(sizeof h) || rc != 0) throw Error("cannot read the header of " + db_path);
-  auto be32 = [&](int off) { return (uint32_t(h[off]) << 24) | (uint32_t(h[off + 1]) << 16) | (uint32_t(h[off + 2]) << 8) | h[off + 3]; };
+  auto be32 = [&](int off) {
+    return (uint32_t(h[off]) << 24) | (uint32_t(h[off + 1]) << 16) | (uint32_t(h[off + 2]) << 8) | h[off + 3];
+  };
   if (std::memcmp(h, "SQLite format 3\0", 16) != 0) throw CorruptError("restored file is not an SQLite database");
   uint32_t page_size = (uint32_t(h[16]) << 8) | h[17];
   if (page_size == 1) page_size = 65536;
@@ -247,9 +250,13 @@ void apply_wal_indexes(ReplicaClient& client, const std::string& generation, con
       // bytes), "applied" what it did and how long the pass took.
       int64_t stored = 0;
       for (const auto& seg : idx.segments) stored += seg.size;
-      log.info("downloaded wal", {{"generation", generation}, {"index", idx.index}, {"segments", uint64_t(idx.segments.size())},
+      log.info("downloaded wal", {{"generation", generation},
+                                  {"index", idx.index},
+                                  {"segments", uint64_t(idx.segments.size())},
                                   {"size", stored}});
-      log.info("applied wal", {{"generation", generation}, {"index", idx.index}, {"frames", applied.frames},
+      log.info("applied wal", {{"generation", generation},
+                               {"index", idx.index},
+                               {"frames", applied.frames},
                                {"elapsed", LogValue::duration(std::chrono::steady_clock::now() - start)}});
     }
   } catch (...) {
@@ -274,8 +281,8 @@ void remove_stale_sidecars(const std::string& output, const std::string& dir, co
     }
     if (::unlink(path.c_str()) != 0) {
       if (errno == ENOENT) continue;  // gone meanwhile
-      throw Error("cannot restore, cannot remove stale " + path + " (it would be replayed into the restored database): " +
-                  errno_text());
+      throw Error("cannot restore, cannot remove stale " + path +
+                  " (it would be replayed into the restored database): " + errno_text());
     }
     removed = true;
     log.warn("removed stale file next to the restore output (it belongs to another database)",
@@ -323,7 +330,8 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
   }
   std::vector<WalIndexPlan> plan;
   try {
-    plan = plan_wal_indexes(opt.generation, client.wal_segments(opt.generation), snapshot_index, opt.index, opt.timestamp);
+    plan =
+        plan_wal_indexes(opt.generation, client.wal_segments(opt.generation), snapshot_index, opt.index, opt.timestamp);
   } catch (const CorruptError& e) {
     throw CorruptError(std::string("cannot find max wal index for restore: ") + e.what());
   }
@@ -353,7 +361,8 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
   log.info("restoring snapshot", {{"generation", opt.generation}, {"index", snapshot_index}, {"path", temps.db()}});
   auto snapshot_start = std::chrono::steady_clock::now();
   int64_t db_size = write_snapshot(counted, opt.generation, snapshot_index, temps.db());
-  log.info("restored snapshot", {{"size", db_size}, {"elapsed", LogValue::duration(std::chrono::steady_clock::now() - snapshot_start)}});
+  log.info("restored snapshot",
+           {{"size", db_size}, {"elapsed", LogValue::duration(std::chrono::steady_clock::now() - snapshot_start)}});
 
   if (plan.empty()) {
     log.info("snapshot only, finalizing database");

@@ -24,7 +24,6 @@
 
 namespace hs::core {
 
-
 // What restore asks SQLite to check before the rename (litestream 0.5's -integrity-check).
 // Every mode first checks the header: "SQLite format 3", a valid page size, and the page count
 // the header records equal to the file's size. Downloaded bytes are always verified (LZ4 and WAL
@@ -39,15 +38,15 @@ const char* integrity_check_name(IntegrityCheck c);
 IntegrityCheck parse_integrity_check(const std::string& s);
 
 struct RestoreOptions {
-  std::string output_path;                 // required; must not exist yet
-  std::string generation;                  // empty: choose with calc_restore_target
-  int64_t index = layout::kMaxIndex;       // restore up to this WAL index (inclusive); needs generation
-  std::optional<TimePoint> timestamp;      // point in time; exclusive with index
-  int parallelism = 8;                     // WAL segments downloaded at once (< 1 means 1); indexes
-                                           // still apply one at a time, in order
+  std::string output_path;             // required; must not exist yet
+  std::string generation;              // empty: choose with calc_restore_target
+  int64_t index = layout::kMaxIndex;   // restore up to this WAL index (inclusive); needs generation
+  std::optional<TimePoint> timestamp;  // point in time; exclusive with index
+  int parallelism = 8;                 // WAL segments downloaded at once (< 1 means 1); indexes
+                                       // still apply one at a time, in order
   IntegrityCheck integrity = IntegrityCheck::full;
-  EventLogFn log;                          // optional; INFO steps, WARN for stale files removed;
-                                           // called from download threads too
+  EventLogFn log;  // optional; INFO steps, WARN for stale files removed;
+                   // called from download threads too
   // "restore progress" (INFO) first after this long, then at this interval.
   std::chrono::milliseconds progress_after{2000};
   std::chrono::milliseconds progress_every{5000};
@@ -73,8 +72,7 @@ struct RestoreTarget {
 // (filtered by opt.generation if set) containing opt.timestamp (if set) with the latest
 // updated_at; across clients the one with the latest updated_at wins (first client on ties).
 // nullopt when nothing matches ("no matching backups found"). Client errors propagate.
-std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient*>& clients,
-                                                 const RestoreOptions& opt);
+std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient*>& clients, const RestoreOptions& opt);
 
 // Restores opt.generation (which must be set) from `client` into opt.output_path.
 // Throws Error / CorruptError / NotFoundError with a message naming what failed.

@@ -86,8 +86,8 @@ std::vector<WalIndexPlan> plan_wal_indexes(const std::string& generation, const 
     if (seg.index < min_index) continue;
     auto& list = by_index[seg.index];
     if (list.empty() && seg.offset != 0)
-      throw CorruptError("missing initial wal segment: generation=" + generation + " index=" +
-                         layout::hex08(seg.index) + " offset=" + std::to_string(seg.offset));
+      throw CorruptError("missing initial wal segment: generation=" + generation +
+                         " index=" + layout::hex08(seg.index) + " offset=" + std::to_string(seg.offset));
     if (!list.empty() && list.back().offset >= seg.offset)
       throw CorruptError("wal segments out of order: generation=" + generation + " index=" + layout::hex08(seg.index) +
                          " offsets=(" + std::to_string(list.back().offset) + "," + std::to_string(seg.offset) + ")");

@@ -31,7 +31,9 @@ class PrefetchingClient final : public ReplicaClient {
   std::vector<std::string> generations() override { return inner_.generations(); }
   void delete_generation(const std::string& g) override { inner_.delete_generation(g); }
   std::vector<SnapshotInfo> snapshots(const std::string& g) override { return inner_.snapshots(g); }
-  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override { return inner_.write_snapshot(g, i, d); }
+  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override {
+    return inner_.write_snapshot(g, i, d);
+  }
   std::unique_ptr<Reader> open_snapshot(const std::string& g, int64_t i) override { return inner_.open_snapshot(g, i); }
   void delete_snapshot(const std::string& g, int64_t i) override { inner_.delete_snapshot(g, i); }
   std::vector<WalSegmentInfo> wal_segments(const std::string& g) override { return inner_.wal_segments(g); }

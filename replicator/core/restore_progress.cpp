@@ -32,7 +32,11 @@ std::unique_ptr<Reader> ProgressClient::open_wal_segment(const Pos& p) {
 
 ProgressReporter::ProgressReporter(const ProgressClient& counter, int64_t total, EventLog log,
                                    std::chrono::milliseconds after, std::chrono::milliseconds every)
-    : counter_(counter), total_(total), log_(std::move(log)), after_(after), every_(std::max(every, std::chrono::milliseconds(1))) {
+    : counter_(counter),
+      total_(total),
+      log_(std::move(log)),
+      after_(after),
+      every_(std::max(every, std::chrono::milliseconds(1))) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -57,11 +61,13 @@ void ProgressReporter::run() {
     int64_t done = counter_.done();
     double secs = std::chrono::duration<double>(now - start).count();
     int64_t rate = secs > 0 ? int64_t(double(done) / secs) : 0;
-    LogFields f{{"bytes", done}, {"total", total_},
+    LogFields f{{"bytes", done},
+                {"total", total_},
                 {"percent", total_ > 0 ? std::min<int64_t>(100, done * 100 / total_) : int64_t(0)},
                 {"rate", rate}};  // bytes per second, averaged since the start
     if (rate > 0 && total_ > done)
-      f.emplace_back("eta", LogValue::duration(std::chrono::nanoseconds(int64_t(double(total_ - done) / double(rate) * 1e9))));
+      f.emplace_back("eta",
+                     LogValue::duration(std::chrono::nanoseconds(int64_t(double(total_ - done) / double(rate) * 1e9))));
     log_.info("restore progress", f);
   }
 }

@@ -32,7 +32,9 @@ class ProgressClient final : public ReplicaClient {
   std::vector<std::string> generations() override { return inner_.generations(); }
   void delete_generation(const std::string& g) override { inner_.delete_generation(g); }
   std::vector<SnapshotInfo> snapshots(const std::string& g) override { return inner_.snapshots(g); }
-  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override { return inner_.write_snapshot(g, i, d); }
+  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override {
+    return inner_.write_snapshot(g, i, d);
+  }
   void delete_snapshot(const std::string& g, int64_t i) override { inner_.delete_snapshot(g, i); }
   std::vector<WalSegmentInfo> wal_segments(const std::string& g) override { return inner_.wal_segments(g); }
   WalSegmentInfo write_wal_segment(const Pos& p, Reader& d) override { return inner_.write_wal_segment(p, d); }

@@ -31,7 +31,9 @@ namespace {
 class PageWriter {
  public:
   explicit PageWriter(WalApplyTarget& db)
-      : db_(db), capacity_(std::max<size_t>(1, db.cache_bytes / db.page_size)), slab_(new uint8_t[capacity_ * db.page_size]) {
+      : db_(db),
+        capacity_(std::max<size_t>(1, db.cache_bytes / db.page_size)),
+        slab_(new uint8_t[capacity_ * db.page_size]) {
     slot_of_.reserve(capacity_);
   }
   void page(uint32_t pgno, const uint8_t* p) {
@@ -106,7 +108,7 @@ class PageWriter {
 
   WalApplyTarget& db_;
   size_t capacity_;
-  std::unique_ptr<uint8_t[]> slab_;  // not zero-filled: a small index touches few of its pages
+  std::unique_ptr<uint8_t[]> slab_;               // not zero-filled: a small index touches few of its pages
   std::unordered_map<uint32_t, size_t> slot_of_;  // page number -> slot in slab_
 };
 
@@ -128,7 +130,8 @@ class WalStreamChecker {
           continue;
         }
       }
-      size_t want = (header_ ? static_cast<size_t>(wal::frame_size(header_->page_size)) : wal::kHeaderSize) - pending_.size();
+      size_t want =
+          (header_ ? static_cast<size_t>(wal::frame_size(header_->page_size)) : wal::kHeaderSize) - pending_.size();
       size_t k = std::min(want, n);
       pending_.insert(pending_.end(), p, p + k);
       p += k;
@@ -152,8 +155,8 @@ class WalStreamChecker {
   void finish(const std::string& last_what) {
     if (!header_) throw CorruptError("wal index " + generation_ + "/" + layout::hex08(index_) + " has no WAL header");
     if (frames_ > 0 && !last_commit_)
-      throw CorruptError("wal index " + generation_ + "/" + layout::hex08(index_) + " ends without a commit frame (in " +
-                         last_what + ")");
+      throw CorruptError("wal index " + generation_ + "/" + layout::hex08(index_) +
+                         " ends without a commit frame (in " + last_what + ")");
   }
 
   int64_t bytes() const { return bytes_; }
@@ -172,8 +175,9 @@ class WalStreamChecker {
       auto r = verifier_->check(data);
       if (r != wal::FrameVerifier::Result::ok)
         throw CorruptError(std::string("wal segment ") + what + ": frame at WAL offset " + std::to_string(bytes_) +
-                           (r == wal::FrameVerifier::Result::salt_mismatch ? " has salts that do not match the WAL header"
-                                                                           : " fails its checksum"));
+                           (r == wal::FrameVerifier::Result::salt_mismatch
+                                ? " has salts that do not match the WAL header"
+                                : " fails its checksum"));
       frames_++;
       auto fh = wal::parse_frame_header(data);
       if (fh.pgno == 0)

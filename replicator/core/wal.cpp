@@ -44,7 +44,9 @@ Header parse_header(const uint8_t* p, const std::string& what) {
   return h;
 }
 
-bool try_parse_header(const uint8_t* p, Header& out) { return header_problem(p, out).empty(); }
+bool try_parse_header(const uint8_t* p, Header& out) {
+  return header_problem(p, out).empty();
+}
 
 FrameHeader parse_frame_header(const uint8_t* p) {
   FrameHeader f;

@@ -80,9 +80,13 @@ class FrameVerifier {
   Checksum running_;
 };
 
-inline int64_t frame_size(int64_t page_size) { return kFrameHeaderSize + page_size; }
+inline int64_t frame_size(int64_t page_size) {
+  return kFrameHeaderSize + page_size;
+}
 // Size in bytes of a WAL holding n frames (litestream's calcWALSize).
-inline int64_t wal_size(int64_t page_size, int64_t n) { return kHeaderSize + frame_size(page_size) * n; }
+inline int64_t wal_size(int64_t page_size, int64_t n) {
+  return kHeaderSize + frame_size(page_size) * n;
+}
 // Largest frame boundary <= offset; 0 when not even a header fits (litestream's frameAlign).
 inline int64_t frame_align(int64_t offset, int64_t page_size) {
   if (offset < kHeaderSize) return 0;

@@ -11,9 +11,9 @@
 namespace hs::core::wal {
 
 struct IndexHeader {
-  uint32_t change = 0;     // iChange: incremented by every commit, kept across WAL restarts
-  uint32_t max_frame = 0;  // mxFrame: frames of the current WAL that belong to committed transactions
-  uint32_t page_count = 0; // nPage: database size in pages after the last commit
+  uint32_t change = 0;            // iChange: incremented by every commit, kept across WAL restarts
+  uint32_t max_frame = 0;         // mxFrame: frames of the current WAL that belong to committed transactions
+  uint32_t page_count = 0;        // nPage: database size in pages after the last commit
   uint32_t salt1 = 0, salt2 = 0;  // the current WAL's salts, as its header reads them (big-endian)
   friend bool operator==(const IndexHeader&, const IndexHeader&) = default;
 };

@@ -20,14 +20,9 @@ struct Unit {
   uint64_t ns;
 };
 constexpr Unit kUnits[] = {
-    {"ns", 1},
-    {"us", 1000},
-    {"\xC2\xB5s", 1000},  // U+00B5 micro sign
-    {"\xCE\xBCs", 1000},  // U+03BC Greek mu
-    {"ms", 1000000},
-    {"s", 1000000000ULL},
-    {"m", 60ULL * 1000000000ULL},
-    {"h", 3600ULL * 1000000000ULL},
+    {"ns", 1},           {"us", 1000},         {"\xC2\xB5s", 1000},  // U+00B5 micro sign
+    {"\xCE\xBCs", 1000},                                             // U+03BC Greek mu
+    {"ms", 1000000},     {"s", 1000000000ULL}, {"m", 60ULL * 1000000000ULL}, {"h", 3600ULL * 1000000000ULL},
 };
 
 }  // namespace
@@ -130,7 +125,9 @@ uint64_t fmt_frac(std::string& out, uint64_t v, int prec) {
   return v;
 }
 
-std::string fmt_int(uint64_t v) { return std::to_string(v); }
+std::string fmt_int(uint64_t v) {
+  return std::to_string(v);
+}
 
 }  // namespace
 

@@ -91,6 +91,8 @@ bool slog_needs_quoting(std::string_view s) {
   return false;
 }
 
-std::string slog_text(std::string_view s) { return slog_needs_quoting(s) ? quote(s) : std::string(s); }
+std::string slog_text(std::string_view s) {
+  return slog_needs_quoting(s) ? quote(s) : std::string(s);
+}
 
 }  // namespace hs::gotext

@@ -72,7 +72,9 @@ std::string rfc3339_nano(TimePoint t) {
   return out + zone(c.tm);
 }
 
-std::string log_default(TimePoint t) { return ymd_hms(civil(t).tm, '/', ' '); }
+std::string log_default(TimePoint t) {
+  return ymd_hms(civil(t).tm, '/', ' ');
+}
 
 bool parse_rfc3339(const std::string& s, TimePoint& out) {
   int Y, M, D, h, m, sec, n = 0;

@@ -19,18 +19,26 @@ std::string shortest_double(double d) {
   return std::string(buf, r.ptr);
 }
 
-std::string text_string(std::string_view s) { return gotext::slog_text(s); }
+std::string text_string(std::string_view s) {
+  return gotext::slog_text(s);
+}
 
 std::string text_value(const Value& v) {
   return std::visit(
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, std::string>) return text_string(x);
-        else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-        else if constexpr (std::is_same_v<T, double>) return shortest_double(x);
-        else if constexpr (std::is_same_v<T, std::chrono::nanoseconds>) return gotext::format_duration(x);
-        else if constexpr (std::is_same_v<T, Clock::time_point>) return gotext::rfc3339_millis(x);
-        else return std::to_string(x);
+        if constexpr (std::is_same_v<T, std::string>)
+          return text_string(x);
+        else if constexpr (std::is_same_v<T, bool>)
+          return x ? "true" : "false";
+        else if constexpr (std::is_same_v<T, double>)
+          return shortest_double(x);
+        else if constexpr (std::is_same_v<T, std::chrono::nanoseconds>)
+          return gotext::format_duration(x);
+        else if constexpr (std::is_same_v<T, Clock::time_point>)
+          return gotext::rfc3339_millis(x);
+        else
+          return std::to_string(x);
       },
       v.v);
 }
@@ -43,12 +51,18 @@ std::string json_value(const Value& v) {
   return std::visit(
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, std::string>) return json_string(x);
-        else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
-        else if constexpr (std::is_same_v<T, double>) return shortest_double(x);
-        else if constexpr (std::is_same_v<T, std::chrono::nanoseconds>) return std::to_string(x.count());
-        else if constexpr (std::is_same_v<T, Clock::time_point>) return "\"" + gotext::rfc3339_nano(x) + "\"";
-        else return std::to_string(x);
+        if constexpr (std::is_same_v<T, std::string>)
+          return json_string(x);
+        else if constexpr (std::is_same_v<T, bool>)
+          return x ? "true" : "false";
+        else if constexpr (std::is_same_v<T, double>)
+          return shortest_double(x);
+        else if constexpr (std::is_same_v<T, std::chrono::nanoseconds>)
+          return std::to_string(x.count());
+        else if constexpr (std::is_same_v<T, Clock::time_point>)
+          return "\"" + gotext::rfc3339_nano(x) + "\"";
+        else
+          return std::to_string(x);
       },
       v.v);
 }
@@ -56,7 +70,8 @@ std::string json_value(const Value& v) {
 }  // namespace
 
 std::string format_text(const Event& e) {
-  std::string out = "time=" + gotext::rfc3339_millis(e.time) + " level=" + level_name(e.level) + " msg=" + text_string(e.msg);
+  std::string out =
+      "time=" + gotext::rfc3339_millis(e.time) + " level=" + level_name(e.level) + " msg=" + text_string(e.msg);
   for (const auto& f : e.fields) out += " " + text_string(f.key) + "=" + text_value(f.value);
   return out;
 }

@@ -78,7 +78,9 @@ bool enabled(Level l) {
   return int(l) >= int(state().opts.level);
 }
 
-void log(Level l, std::string_view msg, Fields fields) { log(l, msg, std::vector<Field>(fields)); }
+void log(Level l, std::string_view msg, Fields fields) {
+  log(l, msg, std::vector<Field>(fields));
+}
 
 void log(Level l, std::string_view msg, const std::vector<Field>& fields) {
   State& s = state();
@@ -95,8 +97,10 @@ void log(Level l, std::string_view msg, const std::vector<Field>& fields) {
         case Format::go_default: line = format_go_default(e); break;
       }
       line += '\n';
-      if (s.opts.writer) s.opts.writer(line);
-      else write_all(s.opts.to_stderr ? STDERR_FILENO : STDOUT_FILENO, line);
+      if (s.opts.writer)
+        s.opts.writer(line);
+      else
+        write_all(s.opts.to_stderr ? STDERR_FILENO : STDOUT_FILENO, line);
     }
   }
   // Alerts see WARN/ERROR even below the configured level (a WARN level never hides an ERROR,
@@ -120,7 +124,11 @@ void remove_hook(HookId id) {
   state().hooks.erase(id);
 }
 
-HookSuppressor::HookSuppressor() { ++suppress_depth; }
-HookSuppressor::~HookSuppressor() { --suppress_depth; }
+HookSuppressor::HookSuppressor() {
+  ++suppress_depth;
+}
+HookSuppressor::~HookSuppressor() {
+  --suppress_depth;
+}
 
 }  // namespace hs::log

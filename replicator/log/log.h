@@ -4,8 +4,9 @@
 // unchanged. Before a config file is loaded: slog's default handler on stderr (litestream's URL
 // mode); after it, the config's `logging` section (cli/log_options.h):
 //   text: time=2026-11-25T08:42:20.123Z level=INFO msg="replica sync" db=/data/app.db bytes=4096
-//   json: {"time":"2026-11-25T08:42:20.123456789Z","level":"INFO","msg":"replica sync","db":"/data/app.db","bytes":4096}
-//   go:   2026/11/25 08:42:20 INFO replica sync db=/data/app.db   (slog's default handler: CLI mode)
+//   json: {"time":"2026-11-25T08:42:20.123456789Z","level":"INFO","msg":"replica
+//   sync","db":"/data/app.db","bytes":4096} go:   2026/11/25 08:42:20 INFO replica sync db=/data/app.db   (slog's
+//   default handler: CLI mode)
 // Durations print as Go strings in text ("1.5s") and as integer nanoseconds in JSON, like slog.
 // Times are in the local zone, as Go prints them; strings are quoted by slog's rule (hs_gotext).
 //
@@ -85,14 +86,30 @@ bool enabled(Level l);
 
 void log(Level l, std::string_view msg, Fields fields = {});
 void log(Level l, std::string_view msg, const std::vector<Field>& fields);
-inline void debug(std::string_view msg, Fields f = {}) { log(Level::debug, msg, f); }
-inline void info(std::string_view msg, Fields f = {}) { log(Level::info, msg, f); }
-inline void warn(std::string_view msg, Fields f = {}) { log(Level::warn, msg, f); }
-inline void error(std::string_view msg, Fields f = {}) { log(Level::error, msg, f); }
-inline void debug(std::string_view msg, const std::vector<Field>& f) { log(Level::debug, msg, f); }
-inline void info(std::string_view msg, const std::vector<Field>& f) { log(Level::info, msg, f); }
-inline void warn(std::string_view msg, const std::vector<Field>& f) { log(Level::warn, msg, f); }
-inline void error(std::string_view msg, const std::vector<Field>& f) { log(Level::error, msg, f); }
+inline void debug(std::string_view msg, Fields f = {}) {
+  log(Level::debug, msg, f);
+}
+inline void info(std::string_view msg, Fields f = {}) {
+  log(Level::info, msg, f);
+}
+inline void warn(std::string_view msg, Fields f = {}) {
+  log(Level::warn, msg, f);
+}
+inline void error(std::string_view msg, Fields f = {}) {
+  log(Level::error, msg, f);
+}
+inline void debug(std::string_view msg, const std::vector<Field>& f) {
+  log(Level::debug, msg, f);
+}
+inline void info(std::string_view msg, const std::vector<Field>& f) {
+  log(Level::info, msg, f);
+}
+inline void warn(std::string_view msg, const std::vector<Field>& f) {
+  log(Level::warn, msg, f);
+}
+inline void error(std::string_view msg, const std::vector<Field>& f) {
+  log(Level::error, msg, f);
+}
 
 // Formatting, exposed for tests and for the alert sinks.
 std::string format_text(const Event& e);

@@ -21,10 +21,14 @@ std::string num(double v) {
 std::string escape_label(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -140,12 +144,14 @@ std::string Registry::render(std::chrono::system_clock::time_point now) const {
     x.add("litestream_wal_size", "gauge", "The current size of the real WAL", l, m->wal_size.value());
     x.add("litestream_total_wal_bytes", "counter", "Total number of bytes written to shadow WAL", l,
           m->total_wal_bytes.value());
-    x.add("litestream_shadow_wal_index", "gauge", "The current index of the shadow WAL", l, m->shadow_wal_index.value());
+    x.add("litestream_shadow_wal_index", "gauge", "The current index of the shadow WAL", l,
+          m->shadow_wal_index.value());
     x.add("litestream_shadow_wal_size", "gauge", "Current size of shadow WAL, in bytes", l, m->shadow_wal_size.value());
     x.add("litestream_sync_count", "counter", "Number of sync operations performed", l, m->sync_count.value());
     x.add("litestream_sync_error_count", "counter", "Number of sync errors that have occurred", l,
           m->sync_error_count.value());
-    x.add("litestream_sync_seconds", "counter", "Time spent syncing shadow WAL, in seconds", l, m->sync_seconds.value());
+    x.add("litestream_sync_seconds", "counter", "Time spent syncing shadow WAL, in seconds", l,
+          m->sync_seconds.value());
     x.add("hs_generation_changes_total", "counter", "Number of new generations started (snapshot and WAL restart)", l,
           m->generation_changes.value());
     x.add("hs_shadow_wal_cap_reached_total", "counter",
@@ -159,12 +165,14 @@ std::string Registry::render(std::chrono::system_clock::time_point now) const {
       x.add("litestream_checkpoint_count", "counter", "Number of checkpoint operations performed", l, c->count.value());
       x.add("litestream_checkpoint_error_count", "counter", "Number of checkpoint errors that have occurred", l,
             c->error_count.value());
-      x.add("litestream_checkpoint_seconds", "counter", "Time spent checkpointing WAL, in seconds", l, c->seconds.value());
+      x.add("litestream_checkpoint_seconds", "counter", "Time spent checkpointing WAL, in seconds", l,
+            c->seconds.value());
     }
   }
   for (const auto& [key, m] : replicas_) {
     const Labels l = {{"db", key.first}, {"name", key.second}};
-    x.add("litestream_replica_wal_bytes", "counter", "The number wal bytes written by replica", l, m->wal_bytes.value());
+    x.add("litestream_replica_wal_bytes", "counter", "The number wal bytes written by replica", l,
+          m->wal_bytes.value());
     x.add("litestream_replica_wal_index", "gauge", "The current WAL index", l, m->wal_index.value());
     x.add("litestream_replica_wal_offset", "gauge", "The current WAL offset", l, m->wal_offset.value());
     x.add("litestream_replica_validation_total", "counter", "The number of validations performed",
@@ -176,8 +184,8 @@ std::string Registry::render(std::chrono::system_clock::time_point now) const {
     x.add("hs_replica_snapshots_total", "counter", "Snapshots written to the replica", l, m->snapshots.value());
     x.add("hs_replica_last_sync_timestamp_seconds", "gauge",
           "Unix time of the last successful replica sync (0 = none yet)", l, m->last_sync_seconds());
-    x.add("hs_replica_lag_seconds", "gauge",
-          "Age of the oldest local change not yet on the replica (0 = caught up)", l, m->lag_seconds(now));
+    x.add("hs_replica_lag_seconds", "gauge", "Age of the oldest local change not yet on the replica (0 = caught up)", l,
+          m->lag_seconds(now));
   }
   for (const auto& [key, m] : operations_) {
     const Labels l = {{"replica_type", key.first}, {"operation", key.second}};

@@ -47,20 +47,20 @@ class Gauge {
 
 // Per database (label db="<path>").
 struct DbMetrics {
-  Gauge db_size;              // litestream_db_size: bytes of the database file
-  Gauge wal_size;             // litestream_wal_size: bytes of the real -wal file
-  Counter total_wal_bytes;    // litestream_total_wal_bytes: bytes written to the shadow WAL
-  Gauge shadow_wal_index;     // litestream_shadow_wal_index
-  Gauge shadow_wal_size;      // litestream_shadow_wal_size
-  Counter sync_count;         // litestream_sync_count
-  Counter sync_error_count;   // litestream_sync_error_count
-  Counter sync_seconds;       // litestream_sync_seconds
+  Gauge db_size;             // litestream_db_size: bytes of the database file
+  Gauge wal_size;            // litestream_wal_size: bytes of the real -wal file
+  Counter total_wal_bytes;   // litestream_total_wal_bytes: bytes written to the shadow WAL
+  Gauge shadow_wal_index;    // litestream_shadow_wal_index
+  Gauge shadow_wal_size;     // litestream_shadow_wal_size
+  Counter sync_count;        // litestream_sync_count
+  Counter sync_error_count;  // litestream_sync_error_count
+  Counter sync_seconds;      // litestream_sync_seconds
   // litestream_checkpoint_{count,error_count,seconds}{mode="PASSIVE"|"RESTART"|"TRUNCATE"}
   struct Checkpoint {
     Counter count, error_count, seconds;
   };
   Checkpoint& checkpoint(const std::string& mode);
-  Counter generation_changes;  // hs_generation_changes_total: new generations started
+  Counter generation_changes;      // hs_generation_changes_total: new generations started
   Counter shadow_wal_cap_reached;  // hs_shadow_wal_cap_reached_total: max-shadow-wal-bytes hit
 
  private:
@@ -71,14 +71,14 @@ struct DbMetrics {
 
 // Per replica (labels db, name).
 struct ReplicaMetrics {
-  Counter wal_bytes;        // litestream_replica_wal_bytes: WAL bytes written to the replica
-  Gauge wal_index;          // litestream_replica_wal_index
-  Gauge wal_offset;         // litestream_replica_wal_offset
-  Counter validation_ok;    // litestream_replica_validation_total{status="ok"}
-  Counter validation_error; // litestream_replica_validation_total{status="error"}
-  Counter frames;           // hs_replica_frames_total: WAL frames written to the replica
-  Counter sync_errors;      // hs_replica_sync_errors_total
-  Counter snapshots;        // hs_replica_snapshots_total: snapshots written
+  Counter wal_bytes;         // litestream_replica_wal_bytes: WAL bytes written to the replica
+  Gauge wal_index;           // litestream_replica_wal_index
+  Gauge wal_offset;          // litestream_replica_wal_offset
+  Counter validation_ok;     // litestream_replica_validation_total{status="ok"}
+  Counter validation_error;  // litestream_replica_validation_total{status="error"}
+  Counter frames;            // hs_replica_frames_total: WAL frames written to the replica
+  Counter sync_errors;       // hs_replica_sync_errors_total
+  Counter snapshots;         // hs_replica_snapshots_total: snapshots written
 
   // Lag bookkeeping: hs_replica_lag_seconds = now - oldest unreplicated change (0 when caught up);
   // hs_replica_last_sync_timestamp_seconds = time of the last successful sync (unix seconds).
@@ -127,11 +127,11 @@ Registry& registry();
 
 // Process metrics as the Prometheus process collector names them (from /proc/self).
 struct ProcessStats {
-  double cpu_seconds = 0;       // process_cpu_seconds_total (user + system)
-  double resident_bytes = 0;    // process_resident_memory_bytes
-  double virtual_bytes = 0;     // process_virtual_memory_bytes
-  double start_time = 0;        // process_start_time_seconds (unix)
-  double open_fds = 0;          // process_open_fds
+  double cpu_seconds = 0;     // process_cpu_seconds_total (user + system)
+  double resident_bytes = 0;  // process_resident_memory_bytes
+  double virtual_bytes = 0;   // process_virtual_memory_bytes
+  double start_time = 0;      // process_start_time_seconds (unix)
+  double open_fds = 0;        // process_open_fds
 };
 ProcessStats read_process_stats();
 

@@ -7,13 +7,13 @@
 #include <string_view>
 #include <vector>
 
-#define FUZZ_CHECK(cond, what)                                                               \
-  do {                                                                                       \
-    if (!(cond)) {                                                                           \
+#define FUZZ_CHECK(cond, what)                                                                  \
+  do {                                                                                          \
+    if (!(cond)) {                                                                              \
       std::fprintf(stderr, "FUZZ_CHECK failed at %s:%d: %s\n  %s\n", __FILE__, __LINE__, #cond, \
-                   std::string(what).c_str());                                               \
-      std::abort();                                                                          \
-    }                                                                                        \
+                   std::string(what).c_str());                                                  \
+      std::abort();                                                                             \
+    }                                                                                           \
   } while (0)
 
 namespace hs::fuzz {

@@ -18,9 +18,13 @@ using namespace hs::config;
 namespace {
 
 std::string fake_env(const std::string& name) {
-  static const std::map<std::string, std::string> env = {
-      {"BUCKET", "backups"}, {"DB", "/data/app.db"}, {"KEY", "AKIA0000"}, {"INTERVAL", "10s"},
-      {"URL", "s3://b.localhost:9000/p"}, {"EMPTY", ""}, {"NL", "a\nb: c"}};
+  static const std::map<std::string, std::string> env = {{"BUCKET", "backups"},
+                                                         {"DB", "/data/app.db"},
+                                                         {"KEY", "AKIA0000"},
+                                                         {"INTERVAL", "10s"},
+                                                         {"URL", "s3://b.localhost:9000/p"},
+                                                         {"EMPTY", ""},
+                                                         {"NL", "a\nb: c"}};
   auto it = env.find(name);
   return it == env.end() ? "" : it->second;
 }

@@ -57,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(false, std::string("chunked read decoded, one-shot read failed: ") + e.what());
   }
   FUZZ_CHECK(whole == out, "chunked and one-shot reads differ");
-  if (out.size() <= (64 << 10)) FUZZ_CHECK(lz4_decompress(lz4_compress(out), "again") == out, "recompression changed the data");
+  if (out.size() <= (64 << 10))
+    FUZZ_CHECK(lz4_decompress(lz4_compress(out), "again") == out, "recompression changed the data");
   return 0;
 }

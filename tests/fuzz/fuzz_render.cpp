@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::vector<FieldError> errors = validate(spec);
   if (!errors.empty()) {
-    for (const auto& e : errors) FUZZ_CHECK(!e.summary.empty() && !e.detail.empty(), "empty diagnostic at " + to_string(e.path));
+    for (const auto& e : errors)
+      FUZZ_CHECK(!e.summary.empty() && !e.detail.empty(), "empty diagnostic at " + to_string(e.path));
     try {
       render(spec);
       FUZZ_CHECK(false, "render() accepted a spec validate() rejects: " + errors[0].detail);
@@ -50,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     hs::config::parse(out.replicator_config, {.expand_env = false});
   } catch (const hs::config::ConfigError& e) {
-    FUZZ_CHECK(false, std::string("rendered replicator config does not parse: ") + e.what() + "\n" + out.replicator_config);
+    FUZZ_CHECK(false,
+               std::string("rendered replicator config does not parse: ") + e.what() + "\n" + out.replicator_config);
   }
   Rendered again = render(spec);
   FUZZ_CHECK(again.manifests_yaml == out.manifests_yaml && again.replicator_config == out.replicator_config,

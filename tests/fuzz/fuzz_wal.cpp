@@ -61,7 +61,8 @@ struct Outcome {
 
 // Applies `wal` cut at `cuts` (offsets of later segments) to an empty in-memory database file,
 // holding at most `cache_bytes` of pages back (restore's default is 32 MiB; small caches flush often).
-Outcome apply(std::string_view wal, const std::vector<int64_t>& cuts, uint32_t page_size, size_t cache_bytes = 64 << 10) {
+Outcome apply(std::string_view wal, const std::vector<int64_t>& cuts, uint32_t page_size,
+              size_t cache_bytes = 64 << 10) {
   static int fd = ::memfd_create("fuzz_wal_db", 0);
   FUZZ_CHECK(fd >= 0 && ::ftruncate(fd, 0) == 0, "memfd");
   MemoryClient client;
@@ -145,7 +146,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       page_size = h.page_size;
       // The frames as a second verifier sees them: no crash on any page size.
       wal::FrameVerifier v(h);
-      for (int64_t off = wal::kHeaderSize; off + wal::frame_size(page_size) <= int64_t(size); off += wal::frame_size(page_size))
+      for (int64_t off = wal::kHeaderSize; off + wal::frame_size(page_size) <= int64_t(size);
+           off += wal::frame_size(page_size))
         if (v.check(data + off) != wal::FrameVerifier::Result::ok) break;
     }
   }
@@ -160,7 +162,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string fixed = repair(wal);
   wal::Header fh;
-  if (fixed != wal && fixed.size() >= size_t(wal::kHeaderSize) && wal::try_parse_header(reinterpret_cast<const uint8_t*>(fixed.data()), fh)) {
+  if (fixed != wal && fixed.size() >= size_t(wal::kHeaderSize) &&
+      wal::try_parse_header(reinterpret_cast<const uint8_t*>(fixed.data()), fh)) {
     int64_t whole = (int64_t(fixed.size()) - wal::kHeaderSize) / wal::frame_size(fh.page_size);
     fixed.resize(size_t(wal::wal_size(fh.page_size, whole)));  // whole frames only
     bool page0 = false;
@@ -176,7 +179,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                       std::to_string(page0) + ", last commit " + std::to_string(last_commit) + ")");
     if (r.ok) {
       FUZZ_CHECK(r.frames == whole, "not every frame applied");
-      if (whole > 0) FUZZ_CHECK(r.size == int64_t(last_commit) * fh.page_size, "database not at its last commit's size");
+      if (whole > 0)
+        FUZZ_CHECK(r.size == int64_t(last_commit) * fh.page_size, "database not at its last commit's size");
     }
   }
   return 0;

@@ -42,7 +42,9 @@ Server::Server() : impl_(std::make_unique<Impl>()) {
   });
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 void Server::set_health_check(std::function<bool(std::string& why)> check) {
   std::lock_guard<std::mutex> g(impl_->mu);
@@ -51,7 +53,8 @@ void Server::set_health_check(std::function<bool(std::string& why)> check) {
 
 void Server::start(const std::string& addr) {
   auto colon = addr.rfind(':');
-  if (colon == std::string::npos) throw ServerError("cannot start metrics server: missing port in address \"" + addr + "\"");
+  if (colon == std::string::npos)
+    throw ServerError("cannot start metrics server: missing port in address \"" + addr + "\"");
   std::string host = addr.substr(0, colon);
   const std::string port_text = addr.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -64,8 +67,10 @@ void Server::start(const std::string& addr) {
   } catch (const std::exception&) {
     throw ServerError("cannot start metrics server: invalid port \"" + port_text + "\" in address \"" + addr + "\"");
   }
-  if (port == 0) port = impl_->http.bind_to_any_port(host);
-  else if (!impl_->http.bind_to_port(host, port)) port = -1;
+  if (port == 0)
+    port = impl_->http.bind_to_any_port(host);
+  else if (!impl_->http.bind_to_port(host, port))
+    port = -1;
   if (port <= 0) throw ServerError("cannot start metrics server: cannot listen on " + addr);
   port_ = port;
   thread_ = std::thread([this] { impl_->http.listen_after_bind(); });

@@ -22,7 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 core::TimePoint mtime_of(const struct stat& st) {
   auto d = std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
@@ -90,7 +92,8 @@ std::vector<std::string> FileReplicaClient::generations() {
 void FileReplicaClient::delete_generation(const std::string& generation) {
   std::error_code ec;
   fs::remove_all(layout::generation_path(root_, generation), ec);
-  if (ec) throw core::Error("cannot delete generation " + layout::generation_path(root_, generation) + ": " + ec.message());
+  if (ec)
+    throw core::Error("cannot delete generation " + layout::generation_path(root_, generation) + ": " + ec.message());
 }
 
 std::vector<core::SnapshotInfo> FileReplicaClient::snapshots(const std::string& generation) {
@@ -130,7 +133,8 @@ std::vector<core::WalSegmentInfo> FileReplicaClient::wal_segments(const std::str
     auto io = layout::parse_wal_segment_name(name);
     struct stat st;
     if (!io || !stat_file(dir + "/" + name, st)) continue;
-    out.push_back(core::WalSegmentInfo{generation, io->index, io->offset, static_cast<int64_t>(st.st_size), mtime_of(st)});
+    out.push_back(
+        core::WalSegmentInfo{generation, io->index, io->offset, static_cast<int64_t>(st.st_size), mtime_of(st)});
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return std::pair(a.index, a.offset) < std::pair(b.index, b.offset); });
@@ -172,7 +176,8 @@ void FileReplicaClient::make_dirs(const std::string& dir) {
     }
   }
   // Make new directory entries durable: fsync the parent of every directory we created.
-  for (const auto& c : created) fsync_dir(fs::path(c).parent_path().string().empty() ? "." : fs::path(c).parent_path().string());
+  for (const auto& c : created)
+    fsync_dir(fs::path(c).parent_path().string().empty() ? "." : fs::path(c).parent_path().string());
 }
 
 int64_t FileReplicaClient::write_atomically(const std::string& path, core::Reader& data) {

@@ -46,7 +46,9 @@ S3ReplicaClient::S3ReplicaClient(S3Options opts) : http_(std::move(opts)) {
 
 // --- keys: core/layout.h, with the replica path as the root ----------------------------------
 
-std::string S3ReplicaClient::generations_prefix() const { return core::layout::generations_path(root_) + "/"; }
+std::string S3ReplicaClient::generations_prefix() const {
+  return core::layout::generations_path(root_) + "/";
+}
 
 std::string S3ReplicaClient::generation_prefix(const std::string& generation) const {
   return core::layout::generation_path(root_, generation) + "/";
@@ -178,7 +180,8 @@ int64_t S3ReplicaClient::put_multipart(const std::string& key, std::string& part
     done.content_type = "application/xml";
     auto resp = http_.perform(done);
     if (auto err = parse_complete_multipart(resp.body))
-      throw S3Error("S3 PUT " + http_.object_name(key) + ": " + err->code + ": " + err->message, resp.status, err->code);
+      throw S3Error("S3 PUT " + http_.object_name(key) + ": " + err->code + ": " + err->message, resp.status,
+                    err->code);
   } catch (...) {
     // Unfinished parts are billed storage: abort, but report the original error.
     try {
@@ -213,12 +216,12 @@ void S3ReplicaClient::remove(const std::vector<std::string>& keys) const {
     req.content_type = "application/xml";
     req.headers.push_back("Content-MD5: " + md5_base64(xml));  // DeleteObjects requires it
     auto failures = parse_delete_result(http_.perform(req).body);
-    failures.erase(std::remove_if(failures.begin(), failures.end(),
-                                  [](const DeleteFailure& f) { return f.code == "NoSuchKey"; }),
-                   failures.end());
+    failures.erase(
+        std::remove_if(failures.begin(), failures.end(), [](const DeleteFailure& f) { return f.code == "NoSuchKey"; }),
+        failures.end());
     if (!failures.empty()) {
-      std::string msg = "S3 DELETE " + http_.object_name(failures[0].key) + ": " + failures[0].code + ": " +
-                        failures[0].message;
+      std::string msg =
+          "S3 DELETE " + http_.object_name(failures[0].key) + ": " + failures[0].code + ": " + failures[0].message;
       if (failures.size() > 1) msg += " (and " + std::to_string(failures.size() - 1) + " more objects)";
       throw S3Error(msg, 200, failures[0].code);
     }

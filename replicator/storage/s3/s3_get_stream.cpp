@@ -28,7 +28,9 @@ S3GetStream::S3GetStream(const S3Http& http, std::string key) : http_(http) {
   }
 }
 
-S3GetStream::~S3GetStream() { stop_transfer(); }
+S3GetStream::~S3GetStream() {
+  stop_transfer();
+}
 
 void S3GetStream::stop_transfer() {
   if (multi_ && easy_ && running_) curl_multi_remove_handle(multi_, easy_);
@@ -116,8 +118,8 @@ void S3GetStream::on_done(CURLcode rc) {
   std::string why;
   if (rc == CURLE_ABORTED_BY_CALLBACK) http_.throw_if_cancelled("S3 GET " + http_.object_name(req_.key));
   if (rc != CURLE_OK) {
-    why = "S3 GET " + http_.object_name(req_.key) + ": " + (errbuf_[0] ? errbuf_ : curl_easy_strerror(rc)) +
-          " after " + std::to_string(delivered_) + " bytes";
+    why = "S3 GET " + http_.object_name(req_.key) + ": " + (errbuf_[0] ? errbuf_ : curl_easy_strerror(rc)) + " after " +
+          std::to_string(delivered_) + " bytes";
     if (!S3Http::retryable_curl(rc) || attempt_ >= http_.options().retry.max_attempts) throw core::Error(why);
   } else if (status_ == want) {
     eof_ = true;
@@ -132,8 +134,7 @@ void S3GetStream::on_done(CURLcode rc) {
   } else {
     why = "S3 GET " + http_.object_name(req_.key) + ": " + std::to_string(status_);
   }
-  if (delivered_ > 0 && etag_.empty())
-    throw core::Error(why + " (cannot resume: the response had no ETag)");
+  if (delivered_ > 0 && etag_.empty()) throw core::Error(why + " (cannot resume: the response had no ETag)");
   ++attempt_;
   http_.backoff(attempt_, why);
   start();

@@ -48,7 +48,7 @@ class S3GetStream : public core::Reader {
   bool eof_ = false;
   int attempt_ = 1;
   int64_t resume_from_ = 0;  // delivered_ when the current attempt started
-  int64_t delivered_ = 0;  // bytes handed to on_write from good responses (all attempts)
+  int64_t delivered_ = 0;    // bytes handed to on_write from good responses (all attempts)
   std::string etag_;
 };
 

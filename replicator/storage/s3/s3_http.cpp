@@ -34,7 +34,6 @@ thread_local ThreadHandle thread_handle;
 
 void digest(const EVP_MD* md, std::string_view data, unsigned char* out, unsigned* len) {
   if (!EVP_Digest(data.data(), data.size(), out, len, md, nullptr)) throw core::Error("S3: OpenSSL digest failed");
-
 }
 
 size_t append_body(char* p, size_t size, size_t n, void* user) {
@@ -176,10 +175,8 @@ bool S3Http::retryable_curl(CURLcode rc) {
     case CURLE_PARTIAL_FILE:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
+    case CURLE_HTTP2_STREAM: return true;
+    default: return false;
   }
 }
 
@@ -200,8 +197,8 @@ void S3Http::backoff(int next_attempt, const std::string& why) const {
     delay = half + std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, half.count())(rng));
   }
   if (opts_.on_retry) {
-    opts_.on_retry(why + " (attempt " + std::to_string(next_attempt) + "/" +
-                   std::to_string(opts_.retry.max_attempts) + " in " + std::to_string(delay.count()) + "ms)");
+    opts_.on_retry(why + " (attempt " + std::to_string(next_attempt) + "/" + std::to_string(opts_.retry.max_attempts) +
+                   " in " + std::to_string(delay.count()) + "ms)");
   }
   std::unique_lock lk(cancel_mu_);
   cancel_cv_.wait_for(lk, delay, [&] { return cancelled_.load(); });

@@ -29,10 +29,10 @@ class S3Error : public core::Error {
 };
 
 struct S3Request {
-  const char* op = "GET";        // what error messages call it: GET, PUT, LIST, DELETE...
+  const char* op = "GET";           // what error messages call it: GET, PUT, LIST, DELETE...
   const char* metric_op = nullptr;  // on_operation label; default: op; "" = not counted
   std::string method = "GET";
-  std::string key;               // "" = the bucket
+  std::string key;  // "" = the bucket
   std::map<std::string, std::string> query;
   std::vector<std::string> headers;  // extra "Name: value" headers (signed by libcurl)
   std::string_view body;             // sent with a Content-Length (PUT/POST)

@@ -18,18 +18,18 @@ struct RetryPolicy {
 
 struct S3Options {
   std::string bucket;
-  std::string path;        // key prefix ("" = bucket root); joined like Go's path.Join
-  std::string region;      // "" = us-east-1, then the region S3 names on a wrong-region answer
-                           // (no GetBucketLocation, which needs its own permission)
-  std::string endpoint;    // "" = AWS (https://s3.<region>.amazonaws.com); else e.g. http://127.0.0.1:9000
+  std::string path;               // key prefix ("" = bucket root); joined like Go's path.Join
+  std::string region;             // "" = us-east-1, then the region S3 names on a wrong-region answer
+                                  // (no GetBucketLocation, which needs its own permission)
+  std::string endpoint;           // "" = AWS (https://s3.<region>.amazonaws.com); else e.g. http://127.0.0.1:9000
   bool force_path_style = false;  // true: <endpoint>/<bucket>/<key>; false: <bucket>.<host>/<key>
   bool skip_verify = false;       // TLS certificate checks off (self-signed MinIO); never the default
   std::string access_key_id;
   std::string secret_access_key;
 
   RetryPolicy retry;
-  int max_keys = 1000;                    // ListObjects page size (tests use small pages)
-  size_t part_size = 5 * 1024 * 1024;     // bytes buffered per PUT; larger objects go multipart
+  int max_keys = 1000;                 // ListObjects page size (tests use small pages)
+  size_t part_size = 5 * 1024 * 1024;  // bytes buffered per PUT; larger objects go multipart
   std::chrono::seconds connect_timeout{10};
   // A transfer slower than 1 byte/s for this long is a timeout (no total limit: big snapshots on
   // slow uplinks must be able to finish).

@@ -90,8 +90,7 @@ std::string parse_upload_id(std::string_view xml) {
 std::string complete_multipart_xml(const std::vector<std::string>& etags) {
   std::string x = "<CompleteMultipartUpload>";
   for (size_t i = 0; i < etags.size(); ++i) {
-    x += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + xml_escape(etags[i]) +
-         "</ETag></Part>";
+    x += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + xml_escape(etags[i]) + "</ETag></Part>";
   }
   return x + "</CompleteMultipartUpload>";
 }
@@ -129,8 +128,8 @@ std::chrono::system_clock::time_point parse_s3_time(std::string_view s) {
     throw core::Error("S3 ListObjects: bad LastModified \"" + str + "\"");
   // Fields in range only: timegm would carry month 99 into later years, and a time outside
   // 1678..2261 does not fit system_clock's int64 nanoseconds (a signed overflow, not an error).
-  if (y < 1678 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-      sec < 0 || sec > 60)
+  if (y < 1678 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+      sec > 60)
     throw core::Error("S3 ListObjects: LastModified \"" + str + "\" out of range");
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;

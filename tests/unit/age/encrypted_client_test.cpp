@@ -89,8 +89,8 @@ TEST_CASE("reading with the wrong identity, or a plaintext object, names the obj
   TempDir dir;
   const Identity id = Identity::generate(), other = Identity::generate();
   storage::FileReplicaClient plain(dir.path.string());
-  EncryptedReplicaClient c(std::make_unique<storage::FileReplicaClient>(dir.path.string()), {id.public_key},
-                           {other}, kKey);
+  EncryptedReplicaClient c(std::make_unique<storage::FileReplicaClient>(dir.path.string()), {id.public_key}, {other},
+                           kKey);
   StringReader snap("x");
   c.write_snapshot(kGen, 1, snap);
   CHECK_THROWS_WITH(c.open_snapshot(kGen, 1),
@@ -103,8 +103,8 @@ TEST_CASE("reading with the wrong identity, or a plaintext object, names the obj
 TEST_CASE("recipients only cannot read, identities only cannot write", "[age]") {
   TempDir dir;
   const Identity id = Identity::generate();
-  EncryptedReplicaClient write_only(std::make_unique<storage::FileReplicaClient>(dir.path.string()),
-                                    {id.public_key}, {}, kKey);
+  EncryptedReplicaClient write_only(std::make_unique<storage::FileReplicaClient>(dir.path.string()), {id.public_key},
+                                    {}, kKey);
   EncryptedReplicaClient read_only(std::make_unique<storage::FileReplicaClient>(dir.path.string()), {}, {id}, kKey);
   StringReader snap("x");
   write_only.write_snapshot(kGen, 1, snap);

@@ -44,8 +44,8 @@ TEST_CASE("malformed keys are rejected without echoing them", "[age]") {
 }
 
 TEST_CASE("a config entry may hold a key file's text", "[age]") {
-  const std::string file = std::string("# created: 2026-12-03T13:39:10Z\r\n# public key: ") + kRecipient + "\n" +
-                           kIdentity + "\n\n";
+  const std::string file =
+      std::string("# created: 2026-12-03T13:39:10Z\r\n# public key: ") + kRecipient + "\n" + kIdentity + "\n\n";
   auto ids = parse_identities_text(file);
   REQUIRE(ids.size() == 1);
   CHECK(ids[0] == parse_identity(kIdentity));

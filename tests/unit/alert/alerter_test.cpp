@@ -78,7 +78,9 @@ struct LogCapture {
   }
 };
 
-hs::config::Config config_for(const std::string& yaml) { return hs::config::parse(yaml); }
+hs::config::Config config_for(const std::string& yaml) {
+  return hs::config::parse(yaml);
+}
 
 // A clock the test moves by hand.
 struct FakeClock {
@@ -92,9 +94,13 @@ struct FakeClock {
 TEST_CASE("100 errors in a burst produce exactly rate * window alerts per sink; the next says how many were dropped") {
   LogCapture logs;
   Receiver rx;
-  auto cfg = config_for("alerts:\n  throttle: {rate: 2, interval: 1h, window: 3}\n  sinks:\n"
-                        "    - {type: webhook, url: \"" + rx.url("/hook/SECRET1") + "\"}\n"
-                        "    - {type: slack, url: \"" + rx.url("/services/T/B/SECRET2") + "\"}\n");
+  auto cfg = config_for(
+      "alerts:\n  throttle: {rate: 2, interval: 1h, window: 3}\n  sinks:\n"
+      "    - {type: webhook, url: \"" +
+      rx.url("/hook/SECRET1") +
+      "\"}\n"
+      "    - {type: slack, url: \"" +
+      rx.url("/services/T/B/SECRET2") + "\"}\n");
   auto alerter = Alerter::from_config(cfg);
   REQUIRE(alerter);
   // Replace the clock: rebuild with the same sinks' config but a fake clock.
@@ -108,7 +114,9 @@ TEST_CASE("100 errors in a burst produce exactly rate * window alerts per sink; 
   s.now = [&] { return clock.now(); };
   Alerter a(std::move(sinks), s);
   a.start();
-  for (int i = 0; i < 100; ++i) hs::log::error("monitor error", {{"db", "/data/app.db"}, {"replica", "s3"}, {"error", "boom " + std::to_string(i)}});
+  for (int i = 0; i < 100; ++i)
+    hs::log::error("monitor error",
+                   {{"db", "/data/app.db"}, {"replica", "s3"}, {"error", "boom " + std::to_string(i)}});
   hs::log::info("not an alert");
   REQUIRE(a.flush(seconds(10)));
   auto got = rx.got();
@@ -147,9 +155,13 @@ TEST_CASE("gotify and ntfy requests have the services' shapes") {
   std::system(("mkdir -p " + dir).c_str());
   { std::ofstream(dir + "/token") << "gotify-app-token\n"; }
   { std::ofstream(dir + "/ntfy-url") << rx.url("/") << "\n"; }
-  auto cfg = config_for("alerts:\n  sinks:\n"
-                        "    - {type: gotify, url: \"" + rx.url("/gotify/") + "\", token-file: " + dir + "/token}\n"
-                        "    - {type: ntfy, url-file: " + dir + "/ntfy-url, topic: backups, token: tk}\n");
+  auto cfg = config_for(
+      "alerts:\n  sinks:\n"
+      "    - {type: gotify, url: \"" +
+      rx.url("/gotify/") + "\", token-file: " + dir +
+      "/token}\n"
+      "    - {type: ntfy, url-file: " +
+      dir + "/ntfy-url, topic: backups, token: tk}\n");
   auto a = Alerter::from_config(cfg);
   a->start();
   hs::log::error("sync error", {{"db", "/d.db"}, {"error", "disk I/O error"}});
@@ -232,7 +244,8 @@ TEST_CASE("a slow sink never blocks the logging thread") {
 TEST_CASE("from_config: no sinks means no alerter; bad url-file is a ConfigError naming the key") {
   CHECK_FALSE(Alerter::from_config(hs::config::Config{}));
   auto cfg = config_for("alerts:\n  sinks:\n    - {type: slack, url-file: /nonexistent/hs-url}\n");
-  CHECK_THROWS_WITH(Alerter::from_config(cfg), Catch::StartsWith("alerts.sinks[0].url-file: cannot read /nonexistent/hs-url"));
+  CHECK_THROWS_WITH(Alerter::from_config(cfg),
+                    Catch::StartsWith("alerts.sinks[0].url-file: cannot read /nonexistent/hs-url"));
 }
 
 TEST_CASE("a server that echoes the request path cannot leak the secret into the log") {

@@ -45,7 +45,8 @@ std::string print(const cli::Table& t) {
 TEST_CASE("flags parse like Go's flag package") {
   Parsed p;
   std::vector<std::string> rest;
-  REQUIRE(parse({"-o", "out.db", "--config=c.yml", "-if-db-not-exists", "-parallelism", "0x10", "db", "-o", "x"}, p, &rest));
+  REQUIRE(parse({"-o", "out.db", "--config=c.yml", "-if-db-not-exists", "-parallelism", "0x10", "db", "-o", "x"}, p,
+                &rest));
   CHECK(p.o == "out.db");
   CHECK(p.config == "c.yml");
   CHECK(p.flag);
@@ -65,7 +66,8 @@ TEST_CASE("flag errors carry Go's wording and name the flag") {
   CHECK_THROWS_WITH(parse({"-v"}, p), "flag provided but not defined: -v");
   CHECK_THROWS_WITH(parse({"-o"}, p), "flag needs an argument: -o");
   CHECK_THROWS_WITH(parse({"-parallelism", "x"}, p), "invalid value \"x\" for flag -parallelism: parse error");
-  CHECK_THROWS_WITH(parse({"-if-db-not-exists=maybe"}, p), "invalid boolean value \"maybe\" for -if-db-not-exists: parse error");
+  CHECK_THROWS_WITH(parse({"-if-db-not-exists=maybe"}, p),
+                    "invalid boolean value \"maybe\" for -if-db-not-exists: parse error");
   CHECK_THROWS_WITH(parse({"---o"}, p), "bad flag syntax: ---o");
   CHECK_THROWS_AS(parse({"-=x"}, p), cli::UsageError);
 }
@@ -78,7 +80,6 @@ TEST_CASE("tables align like tabwriter(0, 8, 2, ' ', 0)") {
         "replica  generation        index\n"
         "local    1d2cf359803de756  0\n");
 }
-
 
 #include "cli/log_options.h"
 

@@ -14,7 +14,9 @@ struct Case {
 
 const char* kDb = "dbs:\n  - path: /data/app.db\n    replicas:\n";
 
-std::string with_replicas(const std::string& replicas) { return kDb + replicas; }
+std::string with_replicas(const std::string& replicas) {
+  return kDb + replicas;
+}
 
 }  // namespace
 
@@ -26,7 +28,8 @@ TEST_CASE("bad input gives a ConfigError naming the key") {
        "dbs[1].replicas[0].sync-interval: unknown unit \"d\" in duration \"7d\""},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - {path: /x}\n      - {name: two, path: /y, sync-interval: fast}\n",
        "dbs[0].replicas[1].sync-interval: invalid duration \"fast\""},
-      {"dbs:\n  - path: /a.db\n    replicas:\n      - {path: /x, retention: 7d}\n", "dbs[0].replicas[0].retention: unknown unit"},
+      {"dbs:\n  - path: /a.db\n    replicas:\n      - {path: /x, retention: 7d}\n",
+       "dbs[0].replicas[0].retention: unknown unit"},
       {"logging: {type: xml}\n", "logging.type: invalid type \"xml\" (text or json)"},
       {"logging: {level: loud}\n", "logging.level: invalid level \"loud\""},
       {"logging: {stderr: maybe}\n", "logging.stderr: invalid boolean \"maybe\""},
@@ -38,7 +41,8 @@ TEST_CASE("bad input gives a ConfigError naming the key") {
        "dbs[0].min-checkpoint-page-count: minimum checkpoint page count required"},
       {"dbs:\n  - path: /a.db\n    min-checkpoint-page-count: many\n",
        "dbs[0].min-checkpoint-page-count: invalid integer \"many\""},
-      {"dbs:\n  - path: /a.db\n    max-checkpoint-page-count: -1\n", "dbs[0].max-checkpoint-page-count: must be 0 (off)"},
+      {"dbs:\n  - path: /a.db\n    max-checkpoint-page-count: -1\n",
+       "dbs[0].max-checkpoint-page-count: must be 0 (off)"},
       {"dbs:\n  - path: /a.db\n    monitor-interval: -1s\n", "dbs[0].monitor-interval: must not be negative"},
       {"dbs:\n  - meta-path: /m\n", "dbs[0].path: required"},
       {"dbs:\n  - path: /a.db\n  - path: /a.db\n", "dbs[1].path: duplicate database path \"/a.db\""},
@@ -61,17 +65,20 @@ TEST_CASE("bad input gives a ConfigError naming the key") {
        "dbs[0].replicas[0].bucket: only valid for s3 replicas"},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - {type: gcs, bucket: b}\n",
        "dbs[0].replicas[0].type: \"gcs\" replicas are not supported"},
-      {"dbs:\n  - path: /a.db\n    replicas:\n      - {type: ftp}\n", "dbs[0].replicas[0].type: unknown replica type \"ftp\""},
+      {"dbs:\n  - path: /a.db\n    replicas:\n      - {type: ftp}\n",
+       "dbs[0].replicas[0].type: unknown replica type \"ftp\""},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - {url: gs://b/x}\n",
        "dbs[0].replicas[0].url: unsupported replica url scheme \"gs\""},
-      {"dbs:\n  - path: /a.db\n    replicas:\n      - {url: bkt/x}\n", "dbs[0].replicas[0].url: replica url scheme required"},
+      {"dbs:\n  - path: /a.db\n    replicas:\n      - {url: bkt/x}\n",
+       "dbs[0].replicas[0].url: replica url scheme required"},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - {url: \"s3://k:s@bkt/x\"}\n",
        "dbs[0].replicas[0].url: replica url must not contain credentials"},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - path: /x\n        age:\n          recipients: [age1xyz]\n",
        "dbs[0].replicas[0].age.recipients[0]: not an age X25519 recipient (age1...)"},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - path: /x\n        age:\n          identities: [\"# no key\"]\n",
        "dbs[0].replicas[0].age.identities[0]: no secret keys found"},
-      {"dbs:\n  - path: /a.db\n    replicas:\n      - path: /x\n        age:\n          identities: [AGE-SECRET-KEY-1X]\n",
+      {"dbs:\n  - path: /a.db\n    replicas:\n      - path: /x\n        age:\n          identities: "
+       "[AGE-SECRET-KEY-1X]\n",
        "dbs[0].replicas[0].age.identities[0]: not an age X25519 identity (AGE-SECRET-KEY-1...)"},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - path: /x\n        age: {}\n",
        "dbs[0].replicas[0].age: needs recipients"},
@@ -87,7 +94,8 @@ TEST_CASE("bad input gives a ConfigError naming the key") {
        "dbs[0].replicas[0].snapshot-interval: must not be negative"},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - {type: s3, bucket: b, force-path-style: sometimes}\n",
        "dbs[0].replicas[0].force-path-style: invalid boolean \"sometimes\""},
-      {"dbs:\n  - path: /a.db\n    replicas:\n      - {name: \"\", path: /x}\n", "dbs[0].replicas[0].name: must not be empty"},
+      {"dbs:\n  - path: /a.db\n    replicas:\n      - {name: \"\", path: /x}\n",
+       "dbs[0].replicas[0].name: must not be empty"},
       {"healthcheck-url: ftp://x\n", "healthcheck-url: must start with http:// or https://"},
       {"max-age: 0s\n", "max-age: must be greater than 0"},
       {"shutdown-timeout: 0s\n", "shutdown-timeout: must be greater than 0"},
@@ -102,11 +110,15 @@ TEST_CASE("bad input gives a ConfigError naming the key") {
       {"alerts:\n  sinks:\n    - {type: slack}\n", "alerts.sinks[0].url: url or url-file required"},
       {"alerts:\n  sinks:\n    - {type: slack, url: http://x, url-file: /f}\n",
        "alerts.sinks[0].url-file: cannot specify both url and url-file"},
-      {"alerts:\n  sinks:\n    - {type: slack, url: \"\"}\n", "alerts.sinks[0].url: is empty (is the environment variable"},
+      {"alerts:\n  sinks:\n    - {type: slack, url: \"\"}\n",
+       "alerts.sinks[0].url: is empty (is the environment variable"},
       {"alerts:\n  sinks:\n    - {type: slack, url: hooks.slack.com/x}\n", "alerts.sinks[0].url: must start with http"},
-      {"alerts:\n  sinks:\n    - {type: gotify, url: http://g}\n", "alerts.sinks[0].token: token or token-file required for gotify"},
-      {"alerts:\n  sinks:\n    - {type: ntfy, url: http://n, priority: 9}\n", "alerts.sinks[0].priority: ntfy priority must be 1..5"},
-      {"alerts:\n  sinks:\n    - {type: slack, url: http://n, topic: t}\n", "alerts.sinks[0].topic: only valid for ntfy sinks"},
+      {"alerts:\n  sinks:\n    - {type: gotify, url: http://g}\n",
+       "alerts.sinks[0].token: token or token-file required for gotify"},
+      {"alerts:\n  sinks:\n    - {type: ntfy, url: http://n, priority: 9}\n",
+       "alerts.sinks[0].priority: ntfy priority must be 1..5"},
+      {"alerts:\n  sinks:\n    - {type: slack, url: http://n, topic: t}\n",
+       "alerts.sinks[0].topic: only valid for ntfy sinks"},
       {"alerts:\n  sinks:\n    - {type: slack, url: http://a}\n    - {type: slack, url: http://b}\n",
        "alerts.sinks[1].name: duplicate sink name \"slack\""},
       {"dbs:\n  - path: /a.db\n    replicas:\n      - {path: /x\n", "config: invalid YAML at line"},

@@ -203,13 +203,9 @@ TEST_CASE("environment expansion over the whole text, and -no-expand-env") {
 TEST_CASE("load_file reads a file and names it in errors") {
   std::string dir = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
   std::string path = dir + "/hs-config-test-" + std::to_string(::getpid()) + ".yml";
-  {
-    std::ofstream(path) << "dbs:\n  - path: /x.db\n    replicas: [{path: /r}]\n";
-  }
+  { std::ofstream(path) << "dbs:\n  - path: /x.db\n    replicas: [{path: /r}]\n"; }
   CHECK(load_file(path).dbs[0].replicas[0].path == "/r");
-  {
-    std::ofstream(path) << "dbs:\n  - path: /x.db\n    bogus: 1\n";
-  }
+  { std::ofstream(path) << "dbs:\n  - path: /x.db\n    bogus: 1\n"; }
   CHECK_THROWS_WITH(load_file(path), Catch::Contains(path) && Catch::Contains("dbs[0].bogus: unknown key"));
   std::remove(path.c_str());
   CHECK_THROWS_WITH(load_file(path), Catch::Contains("cannot open"));

@@ -127,8 +127,9 @@ TEST_CASE("randomised models survive render -> parse unchanged") {
   auto dur = [&] { return Duration(int64_t(rng() % 100000000000000ULL) + 1); };
   auto text = [&](const char* base) {
     // Strings YAML would otherwise re-type or that need quoting.
-    static const char* tricky[] = {"yes", "no", "0755", "1e3", "null", "~", "a: b", "#x", "'q'", "\"dq\"", "tab\there",
-                                   "ünïcödé", "[x]", "{y}", "-dash", "*star", "&amp", "!bang", "%pct", "@at", "`tick`"};
+    static const char* tricky[] = {"yes",   "no",    "0755",   "1e3",       "null",    "~",   "a: b",
+                                   "#x",    "'q'",   "\"dq\"", "tab\there", "ünïcödé", "[x]", "{y}",
+                                   "-dash", "*star", "&amp",   "!bang",     "%pct",    "@at", "`tick`"};
     return coin() ? std::string(base) + std::to_string(rng() % 1000) : std::string(tricky[rng() % 21]);
   };
   for (int round = 0; round < 300; ++round) {
@@ -137,9 +138,10 @@ TEST_CASE("randomised models survive render -> parse unchanged") {
     if (coin()) c.exec = text("cmd ");
     if (coin()) c.access_key_id = text("key");
     if (coin()) c.secret_access_key = text("secret");
-    if (coin()) c.logging = LoggingConfig{coin() ? std::optional<std::string>("debug") : std::nullopt,
-                                          coin() ? std::optional<std::string>("json") : std::nullopt,
-                                          coin() ? std::optional<bool>(coin()) : std::nullopt};
+    if (coin())
+      c.logging = LoggingConfig{coin() ? std::optional<std::string>("debug") : std::nullopt,
+                                coin() ? std::optional<std::string>("json") : std::nullopt,
+                                coin() ? std::optional<bool>(coin()) : std::nullopt};
     if (coin()) c.max_age = dur();
     if (coin()) c.shutdown_timeout = dur();
     if (coin()) c.healthz_max_lag = dur();

@@ -13,7 +13,8 @@ using namespace hs::config;
 TEST_CASE("a config that is not UTF-8 is refused with the place of the bad byte") {
   // Found by fuzzing: a Latin-1 byte in a plain scalar parsed, render() wrote U+FFFD in its place,
   // so parse(render(c)) != c (and litestream's yaml.v2 refuses such a file).
-  const std::string yaml = "dbs:\n  - path: /data/a.db\n    replicas:\n      - url: s3://b/p\n        endpoint: ht\xe9tp://x\n";
+  const std::string yaml =
+      "dbs:\n  - path: /data/a.db\n    replicas:\n      - url: s3://b/p\n        endpoint: ht\xe9tp://x\n";
   CHECK_THROWS_WITH(parse(yaml, {.expand_env = false}), "config: not UTF-8 text: byte 0xe9 at line 5, column 21");
   CHECK_THROWS_WITH(parse("\xff", {.expand_env = false}), "config: not UTF-8 text: byte 0xff at line 1, column 1");
   CHECK_THROWS_AS(parse("addr: \"\xed\xa0\x80\"\n", {.expand_env = false}), ConfigError);  // a UTF-16 surrogate
@@ -40,7 +41,8 @@ TEST_CASE("a config that is not UTF-8 is refused with the place of the bad byte"
   REQUIRE(f);
   std::stringstream text;
   text << f.rdbuf();
-  CHECK_THROWS_WITH(parse(text.str(), {.expand_env = false}), Catch::StartsWith("config: not UTF-8 text: byte 0xe9 at line 12"));
+  CHECK_THROWS_WITH(parse(text.str(), {.expand_env = false}),
+                    Catch::StartsWith("config: not UTF-8 text: byte 0xe9 at line 12"));
 }
 
 TEST_CASE("very long replica URLs and hosts are errors, not a stack overflow in std::regex") {

@@ -8,7 +8,9 @@
 using namespace hs::config;
 
 namespace {
-ResolvedReplica resolve_url(const std::string& url) { return resolve_replica(Config{}, parse_replica_url(url)); }
+ResolvedReplica resolve_url(const std::string& url) {
+  return resolve_replica(Config{}, parse_replica_url(url));
+}
 }  // namespace
 
 TEST_CASE("s3 URLs") {

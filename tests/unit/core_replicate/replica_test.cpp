@@ -47,8 +47,7 @@ int64_t restored_rows(ReplicaClient& client, const std::string& generation, cons
 
 }  // namespace
 
-TEST_CASE("first sync writes a snapshot and a segment equal to the WAL; later syncs append segments",
-          "[replica]") {
+TEST_CASE("first sync writes a snapshot and a segment equal to the WAL; later syncs append segments", "[replica]") {
   TempDir dir;
   AppDb app(dir / "app.db");
   app.insert(3);
@@ -214,8 +213,7 @@ TEST_CASE("retention deletes older generations and what precedes the oldest kept
   CHECK(restored_rows(*client, db.current_generation(), dir / "restored.db") == 3);
 }
 
-TEST_CASE("DbReplicator thread uploads changes once per sync interval and a final sync on stop",
-          "[replica]") {
+TEST_CASE("DbReplicator thread uploads changes once per sync interval and a final sync on stop", "[replica]") {
   TempDir dir;
   AppDb app(dir / "app.db");
   app.insert(1);

@@ -28,11 +28,11 @@ TEST_CASE("snapshot names parse back, others are ignored") {
   CHECK(layout::parse_snapshot_name("00000000.snapshot.lz4") == 0);
   CHECK(layout::parse_snapshot_name("7fffffff.snapshot.lz4") == 0x7fffffff);
   CHECK(layout::parse_snapshot_name("000000000a.snapshot.lz4") == 10);
-  CHECK_FALSE(layout::parse_snapshot_name("0000000.snapshot.lz4"));      // 7 digits
-  CHECK_FALSE(layout::parse_snapshot_name("0000000A.snapshot.lz4"));     // upper case
+  CHECK_FALSE(layout::parse_snapshot_name("0000000.snapshot.lz4"));   // 7 digits
+  CHECK_FALSE(layout::parse_snapshot_name("0000000A.snapshot.lz4"));  // upper case
   CHECK_FALSE(layout::parse_snapshot_name("00000000.snapshot.lz4.tmp"));
   CHECK_FALSE(layout::parse_snapshot_name("00000000.snapshot"));
-  CHECK_FALSE(layout::parse_snapshot_name("ffffffffffffffff.snapshot.lz4"));  // does not fit int64
+  CHECK_FALSE(layout::parse_snapshot_name("ffffffffffffffff.snapshot.lz4"));   // does not fit int64
   CHECK_FALSE(layout::parse_snapshot_name("00000000000000000.snapshot.lz4"));  // 17 digits
 }
 
@@ -52,8 +52,10 @@ TEST_CASE("WAL segment names parse back, including offsets past 4 GiB") {
 }
 
 TEST_CASE("paths join like Go's path.Join") {
-  CHECK(layout::snapshot_path("/r", "1d2cf359803de756", 1) == "/r/generations/1d2cf359803de756/snapshots/00000001.snapshot.lz4");
-  CHECK(layout::wal_segment_path("", "1d2cf359803de756", 0, 0) == "generations/1d2cf359803de756/wal/00000000_00000000.wal.lz4");
+  CHECK(layout::snapshot_path("/r", "1d2cf359803de756", 1) ==
+        "/r/generations/1d2cf359803de756/snapshots/00000001.snapshot.lz4");
+  CHECK(layout::wal_segment_path("", "1d2cf359803de756", 0, 0) ==
+        "generations/1d2cf359803de756/wal/00000000_00000000.wal.lz4");
   CHECK(layout::generations_path("app/db/") == "app/db/generations");
   CHECK(layout::generations_path("/") == "/generations");
   CHECK_THROWS_AS(layout::generation_path("/r", "../../etc"), Error);

@@ -12,8 +12,12 @@ namespace {
 const TimePoint t0 = TimePoint(std::chrono::seconds(1'700'000'000));
 const std::string gen = "1d2cf359803de756";
 
-WalSegmentInfo seg(int64_t index, int64_t offset, int sec) { return WalSegmentInfo{gen, index, offset, 10, t0 + std::chrono::seconds(sec)}; }
-SnapshotInfo snap(int64_t index, int sec) { return SnapshotInfo{gen, index, 10, t0 + std::chrono::seconds(sec)}; }
+WalSegmentInfo seg(int64_t index, int64_t offset, int sec) {
+  return WalSegmentInfo{gen, index, offset, 10, t0 + std::chrono::seconds(sec)};
+}
+SnapshotInfo snap(int64_t index, int sec) {
+  return SnapshotInfo{gen, index, 10, t0 + std::chrono::seconds(sec)};
+}
 
 // A ReplicaClient that only answers listings (selection never opens objects).
 class ListingClient : public ReplicaClient {
@@ -56,7 +60,8 @@ TEST_CASE("snapshot choice: newest by time not after the timestamp, or highest i
 }
 
 TEST_CASE("WAL plan: groups by index, stops at the time or index bound, skips indexes before the snapshot") {
-  std::vector<WalSegmentInfo> w = {seg(0, 0, 0), seg(0, 4152, 1), seg(1, 0, 2), seg(1, 4152, 3), seg(2, 0, 4), seg(3, 0, 5)};
+  std::vector<WalSegmentInfo> w = {seg(0, 0, 0),    seg(0, 4152, 1), seg(1, 0, 2),
+                                   seg(1, 4152, 3), seg(2, 0, 4),    seg(3, 0, 5)};
   auto all = plan_wal_indexes(gen, w, 0, layout::kMaxIndex, std::nullopt);
   CHECK(indexes(all) == std::vector<int64_t>{0, 1, 2, 3});
   CHECK(all[0].segments.size() == 2);
@@ -66,7 +71,8 @@ TEST_CASE("WAL plan: groups by index, stops at the time or index bound, skips in
   CHECK(timed[1].segments.size() == 1);  // cut inside index 1
   // Listing order does not matter.
   std::vector<WalSegmentInfo> shuffled = {w[5], w[2], w[0], w[4], w[3], w[1]};
-  CHECK(indexes(plan_wal_indexes(gen, shuffled, 0, layout::kMaxIndex, std::nullopt)) == std::vector<int64_t>{0, 1, 2, 3});
+  CHECK(indexes(plan_wal_indexes(gen, shuffled, 0, layout::kMaxIndex, std::nullopt)) ==
+        std::vector<int64_t>{0, 1, 2, 3});
   // Nothing at or after the snapshot: snapshot-only restore.
   CHECK(plan_wal_indexes(gen, w, 9, layout::kMaxIndex, std::nullopt).empty());
 }

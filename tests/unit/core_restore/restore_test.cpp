@@ -44,7 +44,8 @@ std::string object(const ReplicaBuilder& b, int64_t index, int64_t offset) {
 }
 
 // Restores and expects failure with `needle` in the message and nothing left next to the output.
-void expect_failure(ReplicaBuilder& b, const fixture::TempDir& dir, const std::string& needle, RestoreOptions opt = {}) {
+void expect_failure(ReplicaBuilder& b, const fixture::TempDir& dir, const std::string& needle,
+                    RestoreOptions opt = {}) {
   opt.output_path = dir / "out.db";
   opt.generation = ReplicaBuilder::kGen;
   CHECK_THROWS_WITH(restore(b.client(), opt), Catch::Contains(needle));
@@ -229,7 +230,9 @@ class RemoteLooking : public ReplicaClient {
   std::vector<std::string> generations() override { return c_.generations(); }
   void delete_generation(const std::string& g) override { c_.delete_generation(g); }
   std::vector<SnapshotInfo> snapshots(const std::string& g) override { return c_.snapshots(g); }
-  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override { return c_.write_snapshot(g, i, d); }
+  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override {
+    return c_.write_snapshot(g, i, d);
+  }
   std::unique_ptr<Reader> open_snapshot(const std::string& g, int64_t i) override { return c_.open_snapshot(g, i); }
   void delete_snapshot(const std::string& g, int64_t i) override { c_.delete_snapshot(g, i); }
   std::vector<WalSegmentInfo> wal_segments(const std::string& g) override { return c_.wal_segments(g); }
@@ -327,15 +330,18 @@ TEST_CASE("quick_check misses an index that disagrees with its table; full catch
   std::string src = dir / "skewed.db";
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(src.c_str(), &db) == SQLITE_OK);
-  sql(db, "CREATE TABLE u (a INTEGER); CREATE INDEX u_a ON u(a);"
-          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200) INSERT INTO u SELECT i FROM n;");
+  sql(db,
+      "CREATE TABLE u (a INTEGER); CREATE INDEX u_a ON u(a);"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 200) INSERT INTO u SELECT i FROM n;");
   // Hide the index from the schema, change the table behind its back, put the index back.
-  sql(db, "PRAGMA writable_schema=ON; CREATE TABLE saved AS SELECT * FROM sqlite_master WHERE name='u_a';"
-          "DELETE FROM sqlite_master WHERE name='u_a';");
+  sql(db,
+      "PRAGMA writable_schema=ON; CREATE TABLE saved AS SELECT * FROM sqlite_master WHERE name='u_a';"
+      "DELETE FROM sqlite_master WHERE name='u_a';");
   sqlite3_close(db);
   REQUIRE(sqlite3_open(src.c_str(), &db) == SQLITE_OK);
-  sql(db, "UPDATE u SET a = a + 100000 WHERE rowid <= 5;"
-          "PRAGMA writable_schema=ON; INSERT INTO sqlite_master SELECT * FROM saved; DROP TABLE saved;");
+  sql(db,
+      "UPDATE u SET a = a + 100000 WHERE rowid <= 5;"
+      "PRAGMA writable_schema=ON; INSERT INTO sqlite_master SELECT * FROM saved; DROP TABLE saved;");
   sqlite3_close(db);
   MemoryReader snap(lz4_compress(fixture::slurp(src)));
   b.client().write_snapshot(ReplicaBuilder::kGen, 0, snap);
@@ -367,7 +373,7 @@ TEST_CASE("a restore that takes a while logs progress with numeric bytes, total,
       progress.push_back(f);
     }
     if (msg == "applied wal") {
-      CHECK(f[1].second.kind == LogValue::Kind::integer);  // index: a number in JSON, not "0"
+      CHECK(f[1].second.kind == LogValue::Kind::integer);         // index: a number in JSON, not "0"
       std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let the reporter run
     }
   };
@@ -415,7 +421,8 @@ TEST_CASE("rewritten pages and a shrinking commit restore byte-identical to the 
   // Again with a cache of three pages: flushes in the middle of transactions, pages flushed and
   // then cut away by the shrinking commit.
   std::string path = dir / "tiny-cache.db";
-  overwrite(path, lz4_decompress(fixture::slurp(layout::snapshot_path(b.replica_root(), ReplicaBuilder::kGen, 0)), "snap"));
+  overwrite(path,
+            lz4_decompress(fixture::slurp(layout::snapshot_path(b.replica_root(), ReplicaBuilder::kGen, 0)), "snap"));
   WalApplyTarget db;
   db.path = path;
   db.fd = ::open(path.c_str(), O_RDWR);

@@ -55,8 +55,7 @@ TEST_CASE("format_duration prints like Go's Duration.String") {
 
 TEST_CASE("format then parse is the identity") {
   for (int64_t n : {int64_t(1), int64_t(999), int64_t(1000), int64_t(123456789), int64_t(1000000000),
-                    int64_t(3723000000000), int64_t(86400000000000), int64_t(-42000000),
-                    INT64_MAX, INT64_MIN}) {
+                    int64_t(3723000000000), int64_t(86400000000000), int64_t(-42000000), INT64_MAX, INT64_MIN}) {
     INFO(n);
     CHECK(parse_duration(format_duration(Duration(n))) == Duration(n));
   }

@@ -61,8 +61,9 @@ TEST_CASE("quote is strconv.Quote") {
   CHECK(quote("say \"hi\"") == "\"say \\\"hi\\\"\"");
   CHECK(quote("a\\b\n\t\x01\x7f") == "\"a\\\\b\\n\\t\\x01\\x7f\"");
   CHECK(quote("größe") == "\"größe\"");
-  CHECK(quote("\xff") == "\"\\xff\"");                 // invalid UTF-8
-  CHECK(quote("a\xC2\xA0" "b") == "\"a\\u00a0b\"");   // NBSP is not printable for Go
+  CHECK(quote("\xff") == "\"\\xff\"");  // invalid UTF-8
+  CHECK(quote("a\xC2\xA0"
+              "b") == "\"a\\u00a0b\"");  // NBSP is not printable for Go
 }
 
 TEST_CASE("slog quotes only what needs it") {
@@ -75,5 +76,6 @@ TEST_CASE("slog quotes only what needs it") {
   CHECK(slog_text("q\"") == "\"q\\\"\"");
   CHECK(slog_text("line\nbreak") == "\"line\\nbreak\"");
   CHECK(slog_text("\xff") == "\"\\xff\"");
-  CHECK(slog_text("a\xE2\x80\x83" "b") == "\"a\\u2003b\"");  // EM SPACE
+  CHECK(slog_text("a\xE2\x80\x83"
+                  "b") == "\"a\\u2003b\"");  // EM SPACE
 }

@@ -42,8 +42,8 @@ Event fixed_event() {
   e.time = system_clock::time_point(seconds(1795509740) + milliseconds(123) + nanoseconds(400));
   e.level = Level::info;
   e.msg = "replica sync";
-  e.fields = {{"db", "/data/app.db"}, {"bytes", 4096}, {"lag", milliseconds(1500)}, {"ok", true},
-              {"note", "two words"}, {"empty", ""}};
+  e.fields = {{"db", "/data/app.db"}, {"bytes", 4096},       {"lag", milliseconds(1500)},
+              {"ok", true},           {"note", "two words"}, {"empty", ""}};
   return e;
 }
 
@@ -56,9 +56,10 @@ TEST_CASE("text format is slog's TextHandler") {
 }
 
 TEST_CASE("json format is slog's JSONHandler: durations as integer ns") {
-  CHECK(format_json(fixed_event()) ==
-        "{\"time\":\"2026-11-24T08:42:20.1230004Z\",\"level\":\"INFO\",\"msg\":\"replica sync\",\"db\":\"/data/app.db\","
-        "\"bytes\":4096,\"lag\":1500000000,\"ok\":true,\"note\":\"two words\",\"empty\":\"\"}");
+  CHECK(
+      format_json(fixed_event()) ==
+      "{\"time\":\"2026-11-24T08:42:20.1230004Z\",\"level\":\"INFO\",\"msg\":\"replica sync\",\"db\":\"/data/app.db\","
+      "\"bytes\":4096,\"lag\":1500000000,\"ok\":true,\"note\":\"two words\",\"empty\":\"\"}");
 }
 
 TEST_CASE("go default format (CLI mode)") {
@@ -72,8 +73,9 @@ TEST_CASE("quoting of special characters") {
   Event e = fixed_event();
   e.msg = "line\nbreak";
   e.fields = {{"q", "say \"hi\""}, {"eq", "a=b"}, {"uni", "größe"}, {"dir", "C:\\x"}, {"two words", 1}};
-  CHECK(format_text(e).find("msg=\"line\\nbreak\" q=\"say \\\"hi\\\"\" eq=\"a=b\" uni=größe dir=C:\\x \"two words\"=1") !=
-        std::string::npos);
+  CHECK(
+      format_text(e).find("msg=\"line\\nbreak\" q=\"say \\\"hi\\\"\" eq=\"a=b\" uni=größe dir=C:\\x \"two words\"=1") !=
+      std::string::npos);
   CHECK(format_json(e).find("\"msg\":\"line\\nbreak\",\"q\":\"say \\\"hi\\\"\"") != std::string::npos);
 }
 
@@ -101,7 +103,8 @@ TEST_CASE("parse_level follows litestream") {
 TEST_CASE("hooks see every WARN and ERROR, even below the output level, and not in suppressed scopes") {
   Capture cap(Format::text, Level::error);
   std::vector<std::string> seen;
-  HookId id = add_hook([&](const Event& e) { seen.push_back(std::string(level_name(e.level)) + ":" + e.msg + ":" + e.json); });
+  HookId id =
+      add_hook([&](const Event& e) { seen.push_back(std::string(level_name(e.level)) + ":" + e.msg + ":" + e.json); });
   info("quiet");
   warn("w1");
   error("e1", {{"error", "boom"}});

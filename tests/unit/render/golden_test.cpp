@@ -59,8 +59,7 @@ json yaml_to_json(const YAML::Node& n) {
       if (!s.empty() && s.find_first_not_of("-0123456789") == std::string::npos) return std::stoll(s);
       return s;
     }
-    default:
-      return nullptr;
+    default: return nullptr;
   }
 }
 

@@ -166,7 +166,8 @@ TEST_CASE("a config change changes the pod template (the sidecar reads its confi
   spec.replicas[0].retention = "48h";
   auto b = hs::render::render(spec);
   auto annotation = [](const hs::render::Rendered& r) {
-    return r.manifests.at("Deployment/notes")["spec"]["template"]["metadata"]["annotations"]["checksum/replicator-config"];
+    return r.manifests.at(
+        "Deployment/notes")["spec"]["template"]["metadata"]["annotations"]["checksum/replicator-config"];
   };
   CHECK(annotation(a) != annotation(b));
   CHECK(a.manifests.at("ConfigMap/notes-replicator")["data"]["replicator.yml"] == a.replicator_config);
@@ -210,7 +211,8 @@ TEST_CASE("spec JSON is read strictly, naming the offending key") {
   CHECK(error_of(R"({"env": {"A": 1}})") == "env[\"A\"]: must be a string");
   CHECK(error_of(R"({"verify": {"schedule": "@daily", "max_age": null}})").empty());
   // Maps of objects and single blocks added with issue 13 go through the same field table.
-  CHECK(error_of(R"({"secret_env": {"T": {"secret": "s", "kee": "k"}}})") == "secret_env[\"T\"].kee: unknown attribute");
+  CHECK(error_of(R"({"secret_env": {"T": {"secret": "s", "kee": "k"}}})") ==
+        "secret_env[\"T\"].kee: unknown attribute");
   CHECK(error_of(R"({"secret_env": ["x"]})") == "secret_env: must be a map of objects");
   CHECK(error_of(R"({"readiness_probe": {"period": 5}})") == "readiness_probe.period: must be a string");
   CHECK(error_of(R"({"tolerations": [{"toleration_seconds": "5"}]})") ==

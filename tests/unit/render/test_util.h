@@ -19,7 +19,9 @@ inline std::filesystem::path source_dir() {
   return dir;
 }
 
-inline std::filesystem::path test_dir() { return source_dir() / "tests/unit/render"; }
+inline std::filesystem::path test_dir() {
+  return source_dir() / "tests/unit/render";
+}
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

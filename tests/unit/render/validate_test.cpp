@@ -195,7 +195,9 @@ const std::vector<Case> kCases = {
 
 TEST_CASE("each validation rule reports one error at the attribute's path") {
   for (const auto& c : kCases) {
-    DYNAMIC_SECTION(c.what) { expect_one_error(c); }
+    DYNAMIC_SECTION(c.what) {
+      expect_one_error(c);
+    }
   }
 }
 
@@ -233,15 +235,17 @@ TEST_CASE("secret values never appear in error details") {
 
 TEST_CASE("accepted values of the syntax rules") {
   AppSpec spec = load_spec("example-resource");
-  for (auto schedule : {"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually", "@every 90m",
-                        "0 */6 * * *", "5,35 1-4/2 1,15 * sun", "0 3 ? jan-jun MON-FRI", "59 23 31 12 6",
-                        "0 0 L * *"}) {
+  for (auto schedule :
+       {"@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually", "@every 90m", "0 */6 * * *",
+        "5,35 1-4/2 1,15 * sun", "0 3 ? jan-jun MON-FRI", "59 23 31 12 6", "0 0 L * *"}) {
     spec.verify->schedule = schedule;
     auto errors = hs::render::validate(spec);
     bool ok = errors.empty();
     // "L" (last day) is Quartz syntax, not robfig/cron's: Kubernetes rejects it, so do we.
-    if (std::string(schedule) == "0 0 L * *") CHECK_FALSE(ok);
-    else CHECK(ok);
+    if (std::string(schedule) == "0 0 L * *")
+      CHECK_FALSE(ok);
+    else
+      CHECK(ok);
   }
   spec.verify->schedule = "@daily";
   for (auto d : {"1s", "1m30s", "24h", "1.5h", "500ms", "2h45m", "1h0m0s", "100us", "3\xC2\xB5s"}) {

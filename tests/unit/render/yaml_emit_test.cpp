@@ -9,9 +9,10 @@
 using nlohmann::json;
 
 TEST_CASE("ambiguous strings are quoted, plain ones are not") {
-  for (auto s : {"true", "False", "on", "OFF", "yes", "n", "null", "~", "1000", "0o17", "1e3", "-1", ".5", ".inf",
-                 "", " lead", "trail ", "a: b", "#x", "- x", "x:", "*ref", "&a", "!tag", "%x", "@x", "`x", "{a}",
-                 "[1]", "a,b", "a #b", "\"q\"", "'q'", "tab\there", "del\x7f"}) {
+  for (auto s :
+       {"true", "False", "on", "OFF",   "yes",    "n",    "null", "~",     "1000", "0o17",      "1e3",    "-1",
+        ".5",   ".inf",  "",   " lead", "trail ", "a: b", "#x",   "- x",   "x:",   "*ref",      "&a",     "!tag",
+        "%x",   "@x",    "`x", "{a}",   "[1]",    "a,b",  "a #b", "\"q\"", "'q'",  "tab\there", "del\x7f"}) {
     INFO("string " << json(s).dump());
     std::string y = hs::render::to_yaml(json{{"k", s}});
     CHECK(y.rfind("k: \"", 0) == 0);
@@ -37,8 +38,10 @@ TEST_CASE("multi-line strings are literal blocks with exact chomping") {
 }
 
 TEST_CASE("apiVersion, kind, metadata and name come first; nested lists and empty collections") {
-  json obj = {{"spec", {{"list", {{{"name", "x"}, {"b", 1}}, json::array({1, 2}), "s"}}, {"empty", json::object()},
-                        {"none", json::array()}}},
+  json obj = {{"spec",
+               {{"list", {{{"name", "x"}, {"b", 1}}, json::array({1, 2}), "s"}},
+                {"empty", json::object()},
+                {"none", json::array()}}},
               {"metadata", {{"name", "nm"}}},
               {"kind", "K"},
               {"apiVersion", "v1"},

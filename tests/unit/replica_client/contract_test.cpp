@@ -12,8 +12,8 @@
 #include "core/layout.h"
 
 using namespace hs;
-using hs::test::StringReader;
 using hs::test::read_all;
+using hs::test::StringReader;
 
 namespace {
 

@@ -177,7 +177,8 @@ TEST_CASE("s3: errors carry S3's code and message and never the secret", "[s3]")
     CHECK(e.status == 403);
     CHECK(e.code == "SignatureDoesNotMatch");
     CHECK(msg.rfind("S3 PUT " + o.bucket + "/" + o.path + "/generations/" + gen_a +
-                        "/snapshots/00000000.snapshot.lz4: 403 SignatureDoesNotMatch: ", 0) == 0);
+                        "/snapshots/00000000.snapshot.lz4: 403 SignatureDoesNotMatch: ",
+                    0) == 0);
     CHECK(msg.find("wrong-secret-value") == std::string::npos);
   }
   auto missing = server_options("errors");

@@ -19,13 +19,21 @@ using tfplugin::Value;
 namespace {
 
 const Type kApp = app_resource_schema().block.implied_type().without_optional_attributes();
-const Type& attr_type(const Type& t, const char* name) { return t.attributes().at(name); }
+const Type& attr_type(const Type& t, const char* name) {
+  return t.attributes().at(name);
+}
 const Type kReplica = attr_type(kApp, "replica").element();
 
-Value S(const char* s) { return Value::string(s); }
-Value N(int64_t n) { return Value::number(n); }
+Value S(const char* s) {
+  return Value::string(s);
+}
+Value N(int64_t n) {
+  return Value::number(n);
+}
 
-Value file_replica(const char* path) { return Value::object(kReplica, {{"type", S("file")}, {"path", S(path)}}); }
+Value file_replica(const char* path) {
+  return Value::object(kReplica, {{"type", S("file")}, {"path", S(path)}});
+}
 
 // A config as terraform sends it: every attribute present, unset ones null, no blocks = [].
 Value config(std::map<std::string, Value> overrides = {}) {
@@ -75,24 +83,32 @@ TEST_CASE("every input reaches the AppSpec") {
   const Type resources = attr_type(kApp, "resources");
   const Type verify = attr_type(kApp, "verify");
   const Type alerts = attr_type(kApp, "alerts");
-  Value s3 = Value::object(kReplica, {{"type", S("s3")}, {"name", S("nas")}, {"endpoint", S("http://minio:9000")},
-                                      {"bucket", S("b")}, {"path", S("p")}, {"region", S("eu")},
-                                      {"force_path_style", Value::boolean(true)}, {"skip_verify", Value::boolean(true)},
-                                      {"sync_interval", S("10s")}, {"snapshot_interval", S("12h")},
+  Value s3 = Value::object(kReplica, {{"type", S("s3")},
+                                      {"name", S("nas")},
+                                      {"endpoint", S("http://minio:9000")},
+                                      {"bucket", S("b")},
+                                      {"path", S("p")},
+                                      {"region", S("eu")},
+                                      {"force_path_style", Value::boolean(true)},
+                                      {"skip_verify", Value::boolean(true)},
+                                      {"sync_interval", S("10s")},
+                                      {"snapshot_interval", S("12h")},
                                       {"retention", S("72h")}});
   Value v = config({
       {"namespace", S("home")},
       {"command", Value::list(Type::string(), {S("blog")})},
       {"args", Value::list(Type::string(), {S("--a"), S("--b")})},
       {"env", Value::map(Type::string(), {{"K", S("v")}})},
-      {"ports", Value::list(ports.element(), {Value::object(ports.element(), {{"container_port", N(8080)},
-                                                                             {"name", S("http")}})})},
+      {"ports", Value::list(ports.element(),
+                            {Value::object(ports.element(), {{"container_port", N(8080)}, {"name", S("http")}})})},
       {"resources", Value::object(resources, {{"limits", Value::map(Type::string(), {{"memory", S("1Gi")}})}})},
       {"credentials_secret", S("creds")},
       {"replicator_image", S("me/rep:2")},
       {"replica", Value::list(kReplica, {s3, file_replica("/mnt/x")})},
-      {"verify", Value::object(verify, {{"schedule", S("@daily")}, {"time_zone", S("Europe/Berlin")},
-                                        {"healthcheck_url", S("https://hc/x")}, {"max_age", S("26h")}})},
+      {"verify", Value::object(verify, {{"schedule", S("@daily")},
+                                        {"time_zone", S("Europe/Berlin")},
+                                        {"healthcheck_url", S("https://hc/x")},
+                                        {"max_age", S("26h")}})},
       {"alerts", Value::object(alerts, {{"ntfy_url", S("https://ntfy/t")}, {"rate", N(3)}, {"window", N(4)}})},
       {"metrics_port", N(9101)},
       {"native_sidecar", Value::boolean(false)},
@@ -158,8 +174,8 @@ TEST_CASE("unknown inputs are recorded with their paths") {
   }));
   std::vector<std::string> paths;
   for (const auto& p : c.unknown) paths.push_back(hs::render::to_string(p));
-  CHECK_THAT(paths, Catch::Matchers::UnorderedEquals(
-                        std::vector<std::string>{"image", "env[\"A\"]", "replica[1].path"}));
+  CHECK_THAT(paths,
+             Catch::Matchers::UnorderedEquals(std::vector<std::string>{"image", "env[\"A\"]", "replica[1].path"}));
 }
 
 TEST_CASE("a fractional port is an error at its path") {
@@ -397,17 +413,18 @@ TEST_CASE("issue 13 inputs reach the AppSpec, nested errors keep terraform paths
   Value s3 = Value::object(kReplica, {{"type", S("s3")}, {"bucket", S("b")}, {"credentials_secret", S("nas-keys")}});
   Value v = config({
       {"env_from_secrets", Value::list(Type::string(), {S("app-env")})},
-      {"secret_env", Value::map(secret_env.element(),
-                                {{"ADMIN_TOKEN", Value::object(secret_env.element(),
-                                                               {{"secret", S("vw")}, {"key", S("token")}})}})},
-      {"readiness_probe", Value::object(probe, {{"http_path", S("/alive")}, {"port", S("8080")}, {"period", S("5s")},
-                                                {"failure_threshold", N(2)}})},
+      {"secret_env",
+       Value::map(secret_env.element(),
+                  {{"ADMIN_TOKEN", Value::object(secret_env.element(), {{"secret", S("vw")}, {"key", S("token")}})}})},
+      {"readiness_probe",
+       Value::object(
+           probe, {{"http_path", S("/alive")}, {"port", S("8080")}, {"period", S("5s")}, {"failure_threshold", N(2)}})},
       {"service", Value::object(service, {{"type", S("NodePort")}})},
       {"ports", Value::list(ports.element(), {Value::object(ports.element(), {{"container_port", N(8080)}})})},
       {"image_pull_secrets", Value::list(Type::string(), {S("regcred")})},
       {"node_selector", Value::map(Type::string(), {{"kubernetes.io/hostname", S("pi4")}})},
-      {"tolerations", Value::list(tolerations.element(), {Value::object(tolerations.element(),
-                                                                        {{"operator", S("Exists")}})})},
+      {"tolerations",
+       Value::list(tolerations.element(), {Value::object(tolerations.element(), {{"operator", S("Exists")}})})},
       {"service_account_name", S("vw")},
       {"replica", Value::list(kReplica, {s3, file_replica("/mnt/x")})},
   });
@@ -431,8 +448,9 @@ TEST_CASE("issue 13 inputs reach the AppSpec, nested errors keep terraform paths
   CHECK_FALSE(validate_app(v).has_errors());
 
   Value bad = v.with_attribute(
-      "secret_env", Value::map(secret_env.element(), {{"X", Value::object(secret_env.element(),
-                                                                         {{"secret", S("Bad_Name")}, {"key", S("k")}})}}));
+      "secret_env",
+      Value::map(secret_env.element(),
+                 {{"X", Value::object(secret_env.element(), {{"secret", S("Bad_Name")}, {"key", S("k")}})}}));
   auto d = validate_app(bad);
   const auto* e = find(d, "Invalid name");
   REQUIRE(e);

@@ -59,8 +59,11 @@ ordered_json dump(const Attribute& a) {
     j["type"] = ordered_json::parse(a.type.to_json());
   }
   j["description"] = a.description;
-  for (auto [flag, on] : {std::pair{"required", a.required}, {"optional", a.optional}, {"computed", a.computed},
-                          {"sensitive", a.sensitive}, {"deprecated", a.deprecated}})
+  for (auto [flag, on] : {std::pair{"required", a.required},
+                          {"optional", a.optional},
+                          {"computed", a.computed},
+                          {"sensitive", a.sensitive},
+                          {"deprecated", a.deprecated}})
     if (on) j[flag] = true;
   if (a.description_kind != tfplugin::DescriptionKind::Markdown) j["plain"] = true;
   return j;

@@ -48,8 +48,12 @@ TEST_CASE("image registry prefixes are checked") {
 }
 
 namespace {
-FieldPath path(std::initializer_list<PathStep> steps) { return FieldPath(steps); }
-FieldError err(FieldPath p) { return {std::move(p), "s", "d"}; }
+FieldPath path(std::initializer_list<PathStep> steps) {
+  return FieldPath(steps);
+}
+FieldError err(FieldPath p) {
+  return {std::move(p), "s", "d"};
+}
 }  // namespace
 
 TEST_CASE("errors near unknown values are dropped, others kept") {
@@ -65,7 +69,8 @@ TEST_CASE("errors near unknown values are dropped, others kept") {
     CHECK(hs::provider::errors_not_affected_by_unknowns(errors, {}).size() == 5);
   }
   SECTION("an unknown replica attribute hides replica errors and whole-app errors") {
-    auto kept = hs::provider::errors_not_affected_by_unknowns(errors, {path({a("replica"), PathStep::at(0), a("path")})});
+    auto kept =
+        hs::provider::errors_not_affected_by_unknowns(errors, {path({a("replica"), PathStep::at(0), a("path")})});
     REQUIRE(kept.size() == 3);
     CHECK(kept[0].path == path({a("image")}));
     CHECK(kept[1].path.front().name == "ports");

@@ -31,5 +31,6 @@ TEST_CASE("LastModified outside what a time_point holds is an error, not a signe
   REQUIRE(f);
   std::stringstream xml;
   xml << f.rdbuf();
-  CHECK_THROWS_WITH(parse_list_page(xml.str()), Catch::Contains("LastModified \"7536-12-03T13:13:57.000Z\" out of range"));
+  CHECK_THROWS_WITH(parse_list_page(xml.str()),
+                    Catch::Contains("LastModified \"7536-12-03T13:13:57.000Z\" out of range"));
 }

@@ -11,8 +11,8 @@ namespace {
 // Credentials only from what each test sets: clear the environment's.
 struct CleanEnv {
   static void clear() {
-    for (const char* v : {"LITESTREAM_ACCESS_KEY_ID", "LITESTREAM_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
-                          "AWS_SECRET_ACCESS_KEY"})
+    for (const char* v :
+         {"LITESTREAM_ACCESS_KEY_ID", "LITESTREAM_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"})
       unsetenv(v);
   }
   CleanEnv() { clear(); }

@@ -71,7 +71,8 @@ std::string signed_authorization(const S3Options& o, const S3Request& req, Local
   curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
   curl_easy_setopt(h, CURLOPT_RESOLVE, resolve);
   std::string body;
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, +[](char*, size_t s, size_t n, void*) { return s * n; });
+  curl_easy_setopt(
+      h, CURLOPT_WRITEFUNCTION, +[](char*, size_t s, size_t n, void*) { return s * n; });
   CURLcode rc = curl_easy_perform(h);
   curl_easy_cleanup(h);
   curl_slist_free_all(headers);
@@ -93,7 +94,8 @@ TEST_CASE("SigV4 known answer: AWS's GET Object example") {
   std::string auth = signed_authorization(aws_example(), req, server, &host);
   INFO(auth);
   CHECK(host == "examplebucket.s3.amazonaws.com");
-  CHECK_THAT(auth, Catch::StartsWith("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request"));
+  CHECK_THAT(auth,
+             Catch::StartsWith("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request"));
   CHECK_THAT(auth, Catch::Contains("SignedHeaders=host;range;x-amz-content-sha256;x-amz-date"));
   CHECK_THAT(auth, Catch::EndsWith("Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"));
 }
@@ -308,9 +310,10 @@ TEST_CASE("no region configured: the bucket's region from a wrong-region answer 
                       "application/xml");
     } else {
       res.status = 400;
-      res.set_content("<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-1' is wrong; "
-                      "expecting 'eu-central-1'</Message><Region>eu-central-1</Region></Error>",
-                      "application/xml");
+      res.set_content(
+          "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-1' is wrong; "
+          "expecting 'eu-central-1'</Message><Region>eu-central-1</Region></Error>",
+          "application/xml");
     }
   };
   server.svr.Get("/bkt/body", [&](const httplib::Request& r, httplib::Response& res) { wrong_region(r, res, false); });

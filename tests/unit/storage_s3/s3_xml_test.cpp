@@ -24,8 +24,8 @@ TEST_CASE("ListObjects page with Contents, CommonPrefixes and NextMarker") {
   CHECK(p.contents[0].size == 42);
   auto expect = sys_days(year(2026) / 11 / 25) + hours(8) + minutes(23) + seconds(30) + milliseconds(123);
   CHECK(p.contents[0].last_modified == expect);
-  CHECK(p.common_prefixes == std::vector<std::string>{"db/generations/0a2cf359803de756/",
-                                                      "db/generations/1d2cf359803de756/"});
+  CHECK(p.common_prefixes ==
+        std::vector<std::string>{"db/generations/0a2cf359803de756/", "db/generations/1d2cf359803de756/"});
   CHECK(p.resume_marker() == "db/generations/1d2cf359803de756/");
 }
 
@@ -51,10 +51,9 @@ TEST_CASE("listing responses that are not what S3 sends are errors, not empty bu
   CHECK_THROWS_WITH(parse_list_page("<Other/>"), Catch::Contains("no ListBucketResult"));
   CHECK_THROWS_WITH(parse_list_page("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"),
                     Catch::Contains("truncated page with nothing to continue from"));
-  CHECK_THROWS_WITH(
-      parse_list_page("<ListBucketResult><Contents><Key>k</Key><LastModified>yesterday</LastModified>"
-                      "<Size>1</Size></Contents></ListBucketResult>"),
-      Catch::Contains("bad LastModified \"yesterday\""));
+  CHECK_THROWS_WITH(parse_list_page("<ListBucketResult><Contents><Key>k</Key><LastModified>yesterday</LastModified>"
+                                    "<Size>1</Size></Contents></ListBucketResult>"),
+                    Catch::Contains("bad LastModified \"yesterday\""));
   CHECK_THROWS_WITH(
       parse_list_page("<ListBucketResult><Contents><Key>k</Key><LastModified>2026-01-01T00:00:00Z</LastModified>"
                       "</Contents></ListBucketResult>"),
@@ -80,7 +79,8 @@ TEST_CASE("multipart and delete documents") {
   CHECK(complete_multipart_xml({"\"e1\"", "\"e2\""}) ==
         "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;e1&quot;</ETag></Part>"
         "<Part><PartNumber>2</PartNumber><ETag>&quot;e2&quot;</ETag></Part></CompleteMultipartUpload>");
-  CHECK_FALSE(parse_complete_multipart("<CompleteMultipartUploadResult><ETag>x</ETag></CompleteMultipartUploadResult>"));
+  CHECK_FALSE(
+      parse_complete_multipart("<CompleteMultipartUploadResult><ETag>x</ETag></CompleteMultipartUploadResult>"));
   auto failed = parse_complete_multipart("<Error><Code>InternalError</Code><Message>retry</Message></Error>");
   REQUIRE(failed);
   CHECK(failed->code == "InternalError");

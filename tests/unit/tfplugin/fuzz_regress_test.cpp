@@ -19,16 +19,18 @@ std::string decode_error(const std::string& bytes, const Type& t) {
 }
 }  // namespace
 
-TEST_CASE("msgpack strings must be UTF-8 (JSON, state and manifests cannot carry other bytes)", "[msgpack][malformed]") {
+TEST_CASE("msgpack strings must be UTF-8 (JSON, state and manifests cannot carry other bytes)",
+          "[msgpack][malformed]") {
   // Found by fuzzing: an invalid byte in a string decoded, then encode_json threw nlohmann's type_error.
   CHECK(decode_error(hex_bytes("a2 c3 28"), Type::string()) == "at the root: string is not valid UTF-8");
-  CHECK(decode_error(hex_bytes("81 a1 ff a1 78"), Type::map(Type::string())) == "at the root: map key is not valid UTF-8");
+  CHECK(decode_error(hex_bytes("81 a1 ff a1 78"), Type::map(Type::string())) ==
+        "at the root: map key is not valid UTF-8");
   CHECK(decode_error(hex_bytes("81 a1 61 a1 80"), Type::object({{"a", Type::string()}})) ==
         "at .a: string is not valid UTF-8");
-  CHECK_FALSE(decode_error(hex_bytes("a2 c0 af"), Type::string()).empty());       // overlong '/'
-  CHECK_FALSE(decode_error(hex_bytes("a3 ed a0 80"), Type::string()).empty());    // a UTF-16 surrogate
-  CHECK_FALSE(decode_error(hex_bytes("a4 f4 90 80 80"), Type::string()).empty()); // past U+10FFFF
-  CHECK_FALSE(decode_error(hex_bytes("a2 e2 82"), Type::string()).empty());       // truncated sequence
+  CHECK_FALSE(decode_error(hex_bytes("a2 c0 af"), Type::string()).empty());        // overlong '/'
+  CHECK_FALSE(decode_error(hex_bytes("a3 ed a0 80"), Type::string()).empty());     // a UTF-16 surrogate
+  CHECK_FALSE(decode_error(hex_bytes("a4 f4 90 80 80"), Type::string()).empty());  // past U+10FFFF
+  CHECK_FALSE(decode_error(hex_bytes("a2 e2 82"), Type::string()).empty());        // truncated sequence
 
   std::string error;
   for (const char* text : {"caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x7f", ""}) {
@@ -44,8 +46,8 @@ TEST_CASE("msgpack strings must be UTF-8 (JSON, state and manifests cannot carry
 TEST_CASE("fuzz regression inputs of tfplugin_msgpack decode or fail cleanly", "[msgpack][malformed]") {
   const char* src = std::getenv("HS_SOURCE_DIR");
   REQUIRE(src);
-  for (const char* name : {"regress-invalid-utf8-string", "regress-invalid-utf8-map-key",
-                           "regress-invalid-utf8-in-resource-config"}) {
+  for (const char* name :
+       {"regress-invalid-utf8-string", "regress-invalid-utf8-map-key", "regress-invalid-utf8-in-resource-config"}) {
     std::ifstream f(std::string(src) + "/tests/fuzz/corpus/tfplugin_msgpack/" + name, std::ios::binary);
     REQUIRE(f);
     std::stringstream ss;

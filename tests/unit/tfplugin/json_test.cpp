@@ -30,20 +30,25 @@ TEST_CASE("json: numbers keep every digit", "[json][number]") {
   CHECK(dec("18446744073709551615", Type::number()).as_number().to_string() == "18446744073709551615");
   CHECK(dec("1.5e3", Type::number()).as_int64() == 1500);
   CHECK(dec("\"12.50\"", Type::number()).as_number().to_string() == "12.5");
-  CHECK(encode_json(Value::number(*Number::parse("1180591620717411303424")), Type::number()) == "1180591620717411303424");
+  CHECK(encode_json(Value::number(*Number::parse("1180591620717411303424")), Type::number()) ==
+        "1180591620717411303424");
 }
 
 TEST_CASE("json: state objects", "[json][object]") {
   Type item = Type::object({{"k", Type::string()}});
-  Type t = Type::object({{"id", Type::string()}, {"tags", Type::map(Type::string())}, {"item", Type::list(item)},
-                         {"any", Type::dynamic()}, {"added_later", Type::boolean()}});
+  Type t = Type::object({{"id", Type::string()},
+                         {"tags", Type::map(Type::string())},
+                         {"item", Type::list(item)},
+                         {"any", Type::dynamic()},
+                         {"added_later", Type::boolean()}});
   // Pretty-printed, as terraform stores it; "added_later" is missing (older state): null.
   Value v = dec(R"({
     "id": "p-one",
     "tags": {"a": "1"},
     "item": [{"k": "x"}],
     "any": {"value": [1, "two"], "type": ["tuple", ["number", "string"]]}
-  })", t);
+  })",
+                t);
   CHECK(v["id"].as_string() == "p-one");
   CHECK(v["tags"]["a"].as_string() == "1");
   CHECK(v["item"][0]["k"].as_string() == "x");
@@ -76,24 +81,35 @@ TEST_CASE("json: wrong input names the path", "[json][malformed]") {
 TEST_CASE("json: every kind round-trips", "[json][roundtrip]") {
   Type inner = Type::object({{"port", Type::number()}, {"note", Type::string()}});
   Type t = Type::object({
-      {"s", Type::string()}, {"n", Type::number()}, {"b", Type::boolean()}, {"d", Type::dynamic()}, {"dn", Type::dynamic()},
-      {"l", Type::list(Type::string())}, {"set", Type::set(Type::number())}, {"m", Type::map(Type::boolean())}, {"o", inner},
-      {"t", Type::tuple({Type::string(), Type::number()})}, {"blocks", Type::list(inner)}, {"nested", Type::map(Type::set(inner))},
+      {"s", Type::string()},
+      {"n", Type::number()},
+      {"b", Type::boolean()},
+      {"d", Type::dynamic()},
+      {"dn", Type::dynamic()},
+      {"l", Type::list(Type::string())},
+      {"set", Type::set(Type::number())},
+      {"m", Type::map(Type::boolean())},
+      {"o", inner},
+      {"t", Type::tuple({Type::string(), Type::number()})},
+      {"blocks", Type::list(inner)},
+      {"nested", Type::map(Type::set(inner))},
   });
-  Value v = Value::object(t, {
-      {"s", Value::string("h\u00e9llo \"q\"\n\t\\")},
-      {"n", Value::number(*Number::parse("-123456789012345678901234567890.000001"))},
-      {"b", Value::boolean(true)},
-      {"d", Value::object({{"k", Value::list(Type::number(), {Value::number(1)})}, {"z", Value::null(Type::string())}})},
-      {"dn", Value::null(Type::dynamic())},
-      {"l", Value::list(Type::string(), {Value::string("a"), Value::string("")})},
-      {"set", Value::set(Type::number(), {Value::number(3), Value::number(Number(2.5))})},
-      {"m", Value::map(Type::boolean(), {{"x", Value::boolean(false)}})},
-      {"o", Value::object(inner, {{"port", Value::number(8080)}})},
-      {"t", Value::tuple({Value::string("s"), Value::number(Number(0.5))})},
-      {"blocks", Value::list(inner, {})},
-      {"nested", Value::map(Type::set(inner), {{"a", Value::set(inner, {Value::object(inner, {})})}})},
-  });
+  Value v = Value::object(
+      t, {
+             {"s", Value::string("h\u00e9llo \"q\"\n\t\\")},
+             {"n", Value::number(*Number::parse("-123456789012345678901234567890.000001"))},
+             {"b", Value::boolean(true)},
+             {"d", Value::object(
+                       {{"k", Value::list(Type::number(), {Value::number(1)})}, {"z", Value::null(Type::string())}})},
+             {"dn", Value::null(Type::dynamic())},
+             {"l", Value::list(Type::string(), {Value::string("a"), Value::string("")})},
+             {"set", Value::set(Type::number(), {Value::number(3), Value::number(Number(2.5))})},
+             {"m", Value::map(Type::boolean(), {{"x", Value::boolean(false)}})},
+             {"o", Value::object(inner, {{"port", Value::number(8080)}})},
+             {"t", Value::tuple({Value::string("s"), Value::number(Number(0.5))})},
+             {"blocks", Value::list(inner, {})},
+             {"nested", Value::map(Type::set(inner), {{"a", Value::set(inner, {Value::object(inner, {})})}})},
+         });
   std::string json = encode_json(v, t);
   std::string error;
   auto back = decode_json(json, t, error);

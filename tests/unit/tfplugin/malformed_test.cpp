@@ -19,21 +19,28 @@ std::string error_of(const std::string& bytes, const Type& t) {
 
 Type schema_like() {
   Type item = Type::object({{"key", Type::string()}, {"value", Type::number()}});
-  return Type::object({{"name", Type::string()}, {"items", Type::list(item)}, {"tags", Type::map(Type::string())},
-                       {"any", Type::dynamic()}, {"set", Type::set(Type::boolean())}, {"tup", Type::tuple({Type::string()})}});
+  return Type::object({{"name", Type::string()},
+                       {"items", Type::list(item)},
+                       {"tags", Type::map(Type::string())},
+                       {"any", Type::dynamic()},
+                       {"set", Type::set(Type::boolean())},
+                       {"tup", Type::tuple({Type::string()})}});
 }
 
 Value sample() {
   Type t = schema_like();
   Type item = t.attributes().at("items").element();
-  return Value::object(t, {
-      {"name", Value::string("app")},
-      {"items", Value::list(item, {Value::object(item, {{"key", Value::string("k")}, {"value", Value::number(*Number::parse("0.1"))}})})},
-      {"tags", Value::map(Type::string(), {{"a", Value::unknown(Type::string(), Refinements::known_not_null())}})},
-      {"any", Value::list(Type::number(), {Value::number(1)})},
-      {"set", Value::set(Type::boolean(), {Value::boolean(true)})},
-      {"tup", Value::tuple({Value::string("x")})},
-  });
+  return Value::object(
+      t,
+      {
+          {"name", Value::string("app")},
+          {"items", Value::list(item, {Value::object(item, {{"key", Value::string("k")},
+                                                            {"value", Value::number(*Number::parse("0.1"))}})})},
+          {"tags", Value::map(Type::string(), {{"a", Value::unknown(Type::string(), Refinements::known_not_null())}})},
+          {"any", Value::list(Type::number(), {Value::number(1)})},
+          {"set", Value::set(Type::boolean(), {Value::boolean(true)})},
+          {"tup", Value::tuple({Value::string("x")})},
+      });
 }
 }  // namespace
 
@@ -73,14 +80,16 @@ TEST_CASE("msgpack: depth bombs are refused without recursion blow-up", "[msgpac
 
 TEST_CASE("msgpack: wrong types name the path", "[msgpack][malformed]") {
   CHECK(error_of(hex_bytes("01"), Type::string()) == "at the root: string required, got number");
-  CHECK(error_of(hex_bytes("81 a4 6e 61 6d 65 01"), schema_like()).find("at .name: string required") != std::string::npos);
-  CHECK(error_of(hex_bytes("81 a5 69 74 65 6d 73 91 81 a3 6b 65 79 c3"), schema_like()).find(".items[0].key") != std::string::npos);
-  error_of(hex_bytes("a1 78"), Type::number());                // "x" is not a number
-  error_of(hex_bytes("81 01 c0"), Type::map(Type::string()));  // non-string key
+  CHECK(error_of(hex_bytes("81 a4 6e 61 6d 65 01"), schema_like()).find("at .name: string required") !=
+        std::string::npos);
+  CHECK(error_of(hex_bytes("81 a5 69 74 65 6d 73 91 81 a3 6b 65 79 c3"), schema_like()).find(".items[0].key") !=
+        std::string::npos);
+  error_of(hex_bytes("a1 78"), Type::number());                            // "x" is not a number
+  error_of(hex_bytes("81 01 c0"), Type::map(Type::string()));              // non-string key
   error_of(hex_bytes("82 a1 61 c0 a1 61 c0"), Type::map(Type::string()));  // duplicate key
   error_of(hex_bytes("92 a1 61 a1 62"), Type::tuple({Type::string()}));    // tuple length
   error_of(hex_bytes("91 c0"), Type::dynamic());                           // not [type, value]
-  error_of(hex_bytes("92 c4 05 22 62 61 64 22 c0"), Type::dynamic());     // unknown type name
+  error_of(hex_bytes("92 c4 05 22 62 61 64 22 c0"), Type::dynamic());      // unknown type name
   error_of(hex_bytes("c1"), Type::string());                               // never-used byte
   error_of(hex_bytes("c7 02 0c 81 01"), Type::string());                   // malformed refinements
   error_of(hex_bytes("cb 7f f0 00 00 00 00 00 00"), Type::number());       // +inf

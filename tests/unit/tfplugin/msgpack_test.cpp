@@ -8,7 +8,9 @@
 using namespace tfplugin;
 
 namespace {
-std::string enc(const Value& v, const Type& t) { return to_hex(encode_msgpack(v, t)); }
+std::string enc(const Value& v, const Type& t) {
+  return to_hex(encode_msgpack(v, t));
+}
 
 Value dec(const std::string& hex, const Type& t) {
   std::string error;
@@ -30,7 +32,8 @@ TEST_CASE("msgpack: primitives encode in go-cty's forms", "[msgpack]") {
   // Not exact in float64: a decimal string, as terraform sends it.
   CHECK(enc(Value::number(*Number::parse("0.1")), Type::number()) == "a3 30 2e 31");
   // Integers beyond int64 stay strings even when a float64 could hold them (2^63).
-  CHECK(enc(Value::number(*Number::parse("9223372036854775808")), Type::number()) == to_hex("\xb3" "9223372036854775808"));
+  CHECK(enc(Value::number(*Number::parse("9223372036854775808")), Type::number()) == to_hex("\xb3"
+                                                                                            "9223372036854775808"));
   CHECK(enc(Value::null(Type::string()), Type::string()) == "c0");
 }
 
@@ -123,28 +126,40 @@ TEST_CASE("msgpack: objects carry exactly the schema's attributes", "[msgpack][o
 TEST_CASE("msgpack: every kind round-trips", "[msgpack][roundtrip]") {
   Type inner = Type::object({{"port", Type::number()}, {"note", Type::string()}});
   Type t = Type::object({
-      {"s", Type::string()}, {"n", Type::number()}, {"b", Type::boolean()}, {"d", Type::dynamic()}, {"dn", Type::dynamic()},
-      {"l", Type::list(Type::string())}, {"set", Type::set(Type::number())}, {"m", Type::map(Type::boolean())},
-      {"o", inner}, {"t", Type::tuple({Type::string(), Type::number()})}, {"blocks", Type::list(inner)},
-      {"empty", Type::list(inner)}, {"nested", Type::map(Type::set(inner))}, {"u", Type::string()}, {"nul", Type::number()},
+      {"s", Type::string()},
+      {"n", Type::number()},
+      {"b", Type::boolean()},
+      {"d", Type::dynamic()},
+      {"dn", Type::dynamic()},
+      {"l", Type::list(Type::string())},
+      {"set", Type::set(Type::number())},
+      {"m", Type::map(Type::boolean())},
+      {"o", inner},
+      {"t", Type::tuple({Type::string(), Type::number()})},
+      {"blocks", Type::list(inner)},
+      {"empty", Type::list(inner)},
+      {"nested", Type::map(Type::set(inner))},
+      {"u", Type::string()},
+      {"nul", Type::number()},
   });
-  Value v = Value::object(t, {
-      {"s", Value::string("héllo \"quoted\"\n")},
-      {"n", Value::number(*Number::parse("-123456789012345678901234567890.000001"))},
-      {"b", Value::boolean(false)},
-      {"d", Value::map(Type::list(Type::number()), {{"k", Value::list(Type::number(), {Value::number(1)})}})},
-      {"dn", Value::null(Type::dynamic())},
-      {"l", Value::list(Type::string(), {Value::string("a"), Value::string(std::string(70000, 'z'))})},
-      {"set", Value::set(Type::number(), {Value::number(3), Value::number(Number(2.5))})},
-      {"m", Value::map(Type::boolean(), {{"x", Value::boolean(true)}, {"y", Value::unknown(Type::boolean())}})},
-      {"o", Value::object(inner, {{"port", Value::number(8080)}})},
-      {"t", Value::tuple({Value::string("s"), Value::number(Number(0.5))})},
-      {"blocks", Value::list(inner, {Value::object(inner, {{"note", Value::string("n")}})})},
-      {"empty", Value::list(inner, {})},
-      {"nested", Value::map(Type::set(inner), {{"a", Value::set(inner, {Value::object(inner, {})})}})},
-      {"u", Value::unknown(Type::string(), Refinements::known_not_null())},
-      {"nul", Value::null(Type::number())},
-  });
+  Value v = Value::object(
+      t, {
+             {"s", Value::string("héllo \"quoted\"\n")},
+             {"n", Value::number(*Number::parse("-123456789012345678901234567890.000001"))},
+             {"b", Value::boolean(false)},
+             {"d", Value::map(Type::list(Type::number()), {{"k", Value::list(Type::number(), {Value::number(1)})}})},
+             {"dn", Value::null(Type::dynamic())},
+             {"l", Value::list(Type::string(), {Value::string("a"), Value::string(std::string(70000, 'z'))})},
+             {"set", Value::set(Type::number(), {Value::number(3), Value::number(Number(2.5))})},
+             {"m", Value::map(Type::boolean(), {{"x", Value::boolean(true)}, {"y", Value::unknown(Type::boolean())}})},
+             {"o", Value::object(inner, {{"port", Value::number(8080)}})},
+             {"t", Value::tuple({Value::string("s"), Value::number(Number(0.5))})},
+             {"blocks", Value::list(inner, {Value::object(inner, {{"note", Value::string("n")}})})},
+             {"empty", Value::list(inner, {})},
+             {"nested", Value::map(Type::set(inner), {{"a", Value::set(inner, {Value::object(inner, {})})}})},
+             {"u", Value::unknown(Type::string(), Refinements::known_not_null())},
+             {"nul", Value::null(Type::number())},
+         });
   std::string bytes = encode_msgpack(v, t);
   std::string error;
   auto back = decode_msgpack(bytes, t, error);

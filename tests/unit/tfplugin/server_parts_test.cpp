@@ -24,8 +24,9 @@ TEST_CASE("handshake: protocol versions and lines", "[server]") {
   CHECK(handshake::check_protocol_versions("5").find("PLUGIN_PROTOCOL_VERSIONS") != std::string::npos);
   CHECK(handshake::check_protocol_versions("56,7").find("does not include 6") != std::string::npos);
   CHECK(handshake::handshake_line("/tmp/x/plugin.sock", "") == "1|6|unix|/tmp/x/plugin.sock|grpc|");
-  CHECK(handshake::reattach_line("registry.terraform.io/homeserver/homeserver", 42, "/s") ==
-        R"(TF_REATTACH_PROVIDERS='{"registry.terraform.io/homeserver/homeserver":{"Protocol":"grpc","ProtocolVersion":6,"Pid":42,"Test":true,"Addr":{"Network":"unix","String":"/s"}}}')");
+  CHECK(
+      handshake::reattach_line("registry.terraform.io/homeserver/homeserver", 42, "/s") ==
+      R"(TF_REATTACH_PROVIDERS='{"registry.terraform.io/homeserver/homeserver":{"Protocol":"grpc","ProtocolVersion":6,"Pid":42,"Test":true,"Addr":{"Network":"unix","String":"/s"}}}')");
 }
 
 TEST_CASE("handshake: socket directory is private and removed", "[server]") {
@@ -110,7 +111,10 @@ TEST_CASE("dynamic values: empty decodes as null, bad bytes as a diagnostic", "[
   auto v = proto::decode(dv, t, "config", diags);
   REQUIRE(v);
   CHECK(v->is_null());
-  dv.set_msgpack("\x81\xa1" "a" "\x01");
+  dv.set_msgpack(
+      "\x81\xa1"
+      "a"
+      "\x01");
   CHECK_FALSE(proto::decode(dv, t, "config", diags));
   REQUIRE(diags.has_errors());
   CHECK(diags.items()[0].summary == "Invalid config from terraform");
@@ -141,10 +145,13 @@ TEST_CASE("list and set blocks are answered as empty collections, not null", "[s
 
 TEST_CASE("diagnostic paths stop at sets (the protocol has no set step)", "[server][proto]") {
   Type item = Type::object({{"k", Type::string()}});
-  Type root = Type::object({{"flags", Type::set(item)}, {"items", Type::list(item)}, {"m", Type::map(Type::set(Type::string()))},
+  Type root = Type::object({{"flags", Type::set(item)},
+                            {"items", Type::list(item)},
+                            {"m", Type::map(Type::set(Type::string()))},
                             {"any", Type::dynamic()}});
   CHECK(proto::trim_at_sets(AttributePath("flags").index(0).attr("k"), root) == AttributePath("flags"));
-  CHECK(proto::trim_at_sets(AttributePath("items").index(1).attr("k"), root) == AttributePath("items").index(1).attr("k"));
+  CHECK(proto::trim_at_sets(AttributePath("items").index(1).attr("k"), root) ==
+        AttributePath("items").index(1).attr("k"));
   CHECK(proto::trim_at_sets(AttributePath("m").key("a").index(3), root) == AttributePath("m").key("a"));
   CHECK(proto::trim_at_sets(AttributePath("any").key("x").index(2), root) == AttributePath("any").key("x").index(2));
   Diagnostics d;
@@ -181,7 +188,9 @@ class Broken : public Resource {
 class BrokenProvider : public Provider {
  public:
   Schema provider_schema() const override { return {0, Block({attr("x", Type::string()).required_().computed_()})}; }
-  std::map<std::string, std::shared_ptr<Resource>> resources() override { return {{"b_thing", std::make_shared<Broken>()}}; }
+  std::map<std::string, std::shared_ptr<Resource>> resources() override {
+    return {{"b_thing", std::make_shared<Broken>()}};
+  }
 };
 
 tfplugin6::DynamicValue mp(const Value& v, const Type& t) {
@@ -203,7 +212,8 @@ TEST_CASE("the provider service contains resource bugs", "[server][service]") {
 
   tfplugin6::PlanResourceChange::Request plan;
   plan.set_type_name("b_thing");
-  Value config = Value::object(t, {{"name", Value::string("ok")}, {"item", Value::list(t.attributes().at("item").element(), {})}});
+  Value config =
+      Value::object(t, {{"name", Value::string("ok")}, {"item", Value::list(t.attributes().at("item").element(), {})}});
   *plan.mutable_prior_state() = mp(Value::null(t), t);
   *plan.mutable_proposed_new_state() = mp(config, t);
   *plan.mutable_config() = mp(config, t);

@@ -6,7 +6,10 @@ inline std::string hex_bytes(const std::string& hex) {
   std::string out;
   auto nib = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
   for (size_t i = 0; i + 1 < hex.size();) {
-    if (hex[i] == ' ') { ++i; continue; }
+    if (hex[i] == ' ') {
+      ++i;
+      continue;
+    }
     out += static_cast<char>(nib(hex[i]) << 4 | nib(hex[i + 1]));
     i += 2;
   }

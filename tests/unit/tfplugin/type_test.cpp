@@ -12,16 +12,26 @@ TEST_CASE("type constraints encode as terraform's compact JSON", "[type]") {
   CHECK(Type::list(Type::string()).to_json() == R"(["list","string"])");
   CHECK(Type::set(Type::number()).to_json() == R"(["set","number"])");
   CHECK(Type::map(Type::list(Type::boolean())).to_json() == R"(["map",["list","bool"]])");
-  CHECK(Type::object({{"b", Type::number()}, {"a", Type::string()}}).to_json() == R"(["object",{"a":"string","b":"number"}])");
-  CHECK(Type::object({{"a", Type::string()}, {"b", Type::number()}}, {"b"}).to_json() == R"(["object",{"a":"string","b":"number"},["b"]])");
+  CHECK(Type::object({{"b", Type::number()}, {"a", Type::string()}}).to_json() ==
+        R"(["object",{"a":"string","b":"number"}])");
+  CHECK(Type::object({{"a", Type::string()}, {"b", Type::number()}}, {"b"}).to_json() ==
+        R"(["object",{"a":"string","b":"number"},["b"]])");
   CHECK(Type::tuple({Type::string(), Type::dynamic()}).to_json() == R"(["tuple",["string","dynamic"]])");
 }
 
 TEST_CASE("type constraints round-trip through JSON", "[type]") {
   std::vector<Type> types = {
-      Type::string(), Type::number(), Type::boolean(), Type::dynamic(), Type::list(Type::string()), Type::set(Type::dynamic()),
-      Type::map(Type::number()), Type::object({}), Type::tuple({}),
-      Type::object({{"x", Type::list(Type::object({{"y", Type::tuple({Type::boolean()})}}))}, {"z", Type::string()}}, {"z"}),
+      Type::string(),
+      Type::number(),
+      Type::boolean(),
+      Type::dynamic(),
+      Type::list(Type::string()),
+      Type::set(Type::dynamic()),
+      Type::map(Type::number()),
+      Type::object({}),
+      Type::tuple({}),
+      Type::object({{"x", Type::list(Type::object({{"y", Type::tuple({Type::boolean()})}}))}, {"z", Type::string()}},
+                   {"z"}),
   };
   for (const auto& t : types) {
     std::string error;
@@ -57,7 +67,8 @@ TEST_CASE("type helpers", "[type]") {
   CHECK(t.has_dynamic());
   CHECK_FALSE(Type::map(Type::string()).has_dynamic());
   CHECK(Type::list(Type::string()).friendly_name() == "list of string");
-  CHECK(Type::object({{"a", Type::string()}}, {"a"}).without_optional_attributes() == Type::object({{"a", Type::string()}}));
+  CHECK(Type::object({{"a", Type::string()}}, {"a"}).without_optional_attributes() ==
+        Type::object({{"a", Type::string()}}));
   CHECK(Type::list(Type::string()) != Type::set(Type::string()));
   CHECK_THROWS(Type::string().element());
   CHECK_THROWS(Type::object({{"a", Type::string()}}, {"nope"}));

@@ -52,7 +52,9 @@ TEST_CASE("values: states and accessors", "[value]") {
   CHECK(u.refinements().not_null);
   CHECK(u.string_or("fb") == "fb");
 
-  Value obj = Value::object({{"name", Value::string("app")}, {"n", Value::number(7)}, {"on", Value::boolean(true)},
+  Value obj = Value::object({{"name", Value::string("app")},
+                             {"n", Value::number(7)},
+                             {"on", Value::boolean(true)},
                              {"l", Value::list(Type::string(), {Value::string("a"), Value::unknown(Type::string())})}});
   CHECK(obj["name"].as_string() == "app");
   CHECK(obj["n"].as_int64() == 7);
@@ -86,7 +88,8 @@ TEST_CASE("values: typed objects, builders and equality", "[value]") {
   Value s2 = Value::set(Type::string(), {Value::string("b"), Value::string("a")});
   CHECK(s1.size() == 2);
   CHECK(s1 == s2);
-  CHECK(Value::list(Type::string(), {Value::string("a"), Value::string("b")}) != Value::list(Type::string(), {Value::string("b"), Value::string("a")}));
+  CHECK(Value::list(Type::string(), {Value::string("a"), Value::string("b")}) !=
+        Value::list(Type::string(), {Value::string("b"), Value::string("a")}));
   CHECK(Value::number(Number(0.1)) == Value::number(*Number::parse("0.10")));
   CHECK(Value::null(Type::string()) != Value::string(""));
   CHECK_THROWS_AS(Value::list(Type::string(), {Value::number(1)}), ValueError);
