@@ -95,6 +95,9 @@ Bech32 bech32_decode(std::string_view s) {
   std::vector<uint8_t> chk_in = hrp_expand(lower(out.hrp));
   chk_in.insert(chk_in.end(), values.begin(), values.end());
   if (polymod(chk_in) != 1) throw KeyError("bech32: invalid checksum");
+  // The separator check above leaves at least the 6 checksum characters; said again here so the
+  // subtraction is visibly safe (GCC's -Wstringop-overflow under ASan cannot see the first check).
+  if (values.size() < 6) throw KeyError("bech32: separator '1' missing or misplaced");
   values.resize(values.size() - 6);
   out.data = convert_bits(values, 5, 8, false);
   return out;
