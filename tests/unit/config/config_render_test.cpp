@@ -154,6 +154,7 @@ TEST_CASE("randomised models survive render -> parse unchanged") {
       if (coin()) db.checkpoint_interval = dur();
       if (coin()) db.min_checkpoint_page_count = int64_t(1 + rng() % 100000);
       if (coin()) db.max_checkpoint_page_count = int64_t(rng() % 100000);
+      if (coin()) db.max_shadow_wal_bytes = int64_t(rng() % (int64_t(1) << 40));
       const int nr = int(rng() % 3);
       for (int i = 0; i < nr; ++i) {
         ReplicaConfig r;
