@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "format.sh: clang-format missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
 mapfile -t files < <(git ls-files -- 'provider/*.cpp' 'provider/*.h' 'replicator/*.cpp' 'replicator/*.h' \
   'tests/unit/*.cpp' 'tests/unit/*.h' 'tests/fuzz/*.cpp' 'tests/fuzz/*.h')
+# An empty list (git refused the checkout, or no .git) must not pass as "all clean".
+((${#files[@]})) || { echo "format.sh: git ls-files found no sources to check" >&2; exit 1; }
 if [[ ${1:-} == --check ]]; then
   bad=()
   for f in "${files[@]}"; do
