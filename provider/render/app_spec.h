@@ -165,8 +165,8 @@ struct AlertsSpec {
 // alerts_secret { name = ..., ntfy_url = "<key>", ... }: alert and healthcheck URLs from an existing Secret,
 // so none of them is in the state. Each attribute but `name` names the key of the Secret holding that value.
 struct AlertsSecretSpec {
-  std::string name;  // the Secret (required)
-  std::string healthcheck_url, slack_webhook_url, gotify_url, gotify_token, ntfy_url, webhook_url;  // keys
+  std::string name{};  // the Secret (required)
+  std::string healthcheck_url{}, slack_webhook_url{}, gotify_url{}, gotify_token{}, ntfy_url{}, webhook_url{};  // keys
 
   template <class V>
   void fields(V& v) {
@@ -196,14 +196,14 @@ struct SecretKeySpec {
 // (with port), tcp_port, exec. Ports are a number or a name from `ports`; times are Go durations in
 // whole seconds.
 struct ProbeSpec {
-  std::string http_path;                     // HTTP GET path, e.g. "/alive"
-  std::string port;                          // with http_path: "8080" or a port name
-  std::string tcp_port;                      // TCP connect: "8080" or a port name
-  std::vector<std::string> exec;             // command run in the container
-  std::string initial_delay;                 // "" = Kubernetes' default (0s)
-  std::string period;                        // "" = 10s
-  std::string timeout;                       // "" = 1s
-  std::optional<int64_t> failure_threshold;  // unset = 3
+  std::string http_path{};                     // HTTP GET path, e.g. "/alive"
+  std::string port{};                          // with http_path: "8080" or a port name
+  std::string tcp_port{};                      // TCP connect: "8080" or a port name
+  std::vector<std::string> exec{};             // command run in the container
+  std::string initial_delay{};                 // "" = Kubernetes' default (0s)
+  std::string period{};                        // "" = 10s
+  std::string timeout{};                       // "" = 1s
+  std::optional<int64_t> failure_threshold{};  // unset = 3
 
   template <class V>
   void fields(V& v) {
@@ -221,8 +221,8 @@ struct ProbeSpec {
 
 // service { ... }: a Service for `ports`, selecting exactly this app's pods.
 struct ServiceSpec {
-  std::string type = "ClusterIP";                  // ClusterIP | NodePort | LoadBalancer
-  std::map<std::string, std::string> annotations;  // metadata.annotations
+  std::string type = "ClusterIP";                    // ClusterIP | NodePort | LoadBalancer
+  std::map<std::string, std::string> annotations{};  // metadata.annotations
 
   template <class V>
   void fields(V& v) {
@@ -233,11 +233,11 @@ struct ServiceSpec {
 
 // tolerations = [{ key, operator, value, effect, toleration_seconds }] (Kubernetes' fields in snake_case).
 struct TolerationSpec {
-  std::string key;                            // "" = every taint (needs operator Exists)
-  std::string operator_ = "Equal";            // HCL `operator`: Equal | Exists
-  std::string value;                          // Equal only
-  std::string effect;                         // "" (all) | NoSchedule | PreferNoSchedule | NoExecute
-  std::optional<int64_t> toleration_seconds;  // NoExecute only
+  std::string key{};                            // "" = every taint (needs operator Exists)
+  std::string operator_ = "Equal";              // HCL `operator`: Equal | Exists
+  std::string value{};                          // Equal only
+  std::string effect{};                         // "" (all) | NoSchedule | PreferNoSchedule | NoExecute
+  std::optional<int64_t> toleration_seconds{};  // NoExecute only
 
   template <class V>
   void fields(V& v) {
