@@ -43,7 +43,7 @@ void write_all(int fd, const char* p, size_t n, const std::string& path) {
 
 PrefetchingClient::PrefetchingClient(ReplicaClient& inner, std::vector<Pos> order, int parallelism,
                                      std::string temp_dir)
-    : inner_(inner), dir_(std::move(temp_dir)), window_(static_cast<size_t>(std::max(1, parallelism))) {
+    : ForwardingClient(inner), dir_(std::move(temp_dir)), window_(static_cast<size_t>(std::max(1, parallelism))) {
   slots_.resize(order.size());
   for (size_t i = 0; i < order.size(); i++) {
     slots_[i].pos = std::move(order[i]);
@@ -83,7 +83,7 @@ void PrefetchingClient::download(size_t i) {
   Slot& s = slots_[i];
   std::exception_ptr error;
   try {
-    auto in = inner_.open_wal_segment(s.pos);
+    auto in = inner().open_wal_segment(s.pos);
     int fd = ::open(s.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) throw Error("cannot create " + s.path + ": " + std::strerror(errno));
     try {
@@ -109,7 +109,7 @@ std::unique_ptr<Reader> PrefetchingClient::open_wal_segment(const Pos& pos) {
                          [&](const Slot& s) { return s.pos == pos; });
   if (it == slots_.end()) {
     lock.unlock();
-    return inner_.open_wal_segment(pos);  // not planned: fetch it directly
+    return inner().open_wal_segment(pos);  // not planned: fetch it directly
   }
   size_t i = static_cast<size_t>(it - slots_.begin());
   consumed_ = i + 1;

@@ -11,11 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/replica_client.h"
+#include "core/forwarding_client.h"
 
 namespace hs::core {
 
-class PrefetchingClient final : public ReplicaClient {
+class PrefetchingClient final : public ForwardingClient {
  public:
   // `order`: the segments in the order they will be opened. `temp_dir` must exist and be private;
   // the prefetcher removes its own files from it.
@@ -25,20 +25,6 @@ class PrefetchingClient final : public ReplicaClient {
   PrefetchingClient& operator=(const PrefetchingClient&) = delete;
 
   std::unique_ptr<Reader> open_wal_segment(const Pos& pos) override;
-
-  std::string type() const override { return inner_.type(); }
-  bool remote() const override { return inner_.remote(); }
-  std::vector<std::string> generations() override { return inner_.generations(); }
-  void delete_generation(const std::string& g) override { inner_.delete_generation(g); }
-  std::vector<SnapshotInfo> snapshots(const std::string& g) override { return inner_.snapshots(g); }
-  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override {
-    return inner_.write_snapshot(g, i, d);
-  }
-  std::unique_ptr<Reader> open_snapshot(const std::string& g, int64_t i) override { return inner_.open_snapshot(g, i); }
-  void delete_snapshot(const std::string& g, int64_t i) override { inner_.delete_snapshot(g, i); }
-  std::vector<WalSegmentInfo> wal_segments(const std::string& g) override { return inner_.wal_segments(g); }
-  WalSegmentInfo write_wal_segment(const Pos& p, Reader& d) override { return inner_.write_wal_segment(p, d); }
-  void delete_wal_segments(const std::vector<Pos>& ps) override { inner_.delete_wal_segments(ps); }
 
  private:
   enum class State { kPending, kRunning, kDone, kFailed };
@@ -51,7 +37,6 @@ class PrefetchingClient final : public ReplicaClient {
   void work();
   void download(size_t i);
 
-  ReplicaClient& inner_;
   std::string dir_;
   size_t window_;
   std::vector<Slot> slots_;

@@ -23,11 +23,11 @@ class CountingReader final : public Reader {
 }  // namespace
 
 std::unique_ptr<Reader> ProgressClient::open_snapshot(const std::string& g, int64_t i) {
-  return std::make_unique<CountingReader>(inner_.open_snapshot(g, i), done_);
+  return std::make_unique<CountingReader>(inner().open_snapshot(g, i), done_);
 }
 
 std::unique_ptr<Reader> ProgressClient::open_wal_segment(const Pos& p) {
-  return std::make_unique<CountingReader>(inner_.open_wal_segment(p), done_);
+  return std::make_unique<CountingReader>(inner().open_wal_segment(p), done_);
 }
 
 ProgressReporter::ProgressReporter(const ProgressClient& counter, int64_t total, EventLog log,

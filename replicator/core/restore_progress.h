@@ -15,33 +15,19 @@
 #include <thread>
 
 #include "core/event_log.h"
-#include "core/replica_client.h"
+#include "core/forwarding_client.h"
 
 namespace hs::core {
 
-class ProgressClient final : public ReplicaClient {
+class ProgressClient final : public ForwardingClient {
  public:
-  explicit ProgressClient(ReplicaClient& inner) : inner_(inner) {}
+  explicit ProgressClient(ReplicaClient& inner) : ForwardingClient(inner) {}
   int64_t done() const { return done_.load(std::memory_order_relaxed); }
 
   std::unique_ptr<Reader> open_snapshot(const std::string& g, int64_t i) override;
   std::unique_ptr<Reader> open_wal_segment(const Pos& p) override;
 
-  std::string type() const override { return inner_.type(); }
-  bool remote() const override { return inner_.remote(); }
-  std::vector<std::string> generations() override { return inner_.generations(); }
-  void delete_generation(const std::string& g) override { inner_.delete_generation(g); }
-  std::vector<SnapshotInfo> snapshots(const std::string& g) override { return inner_.snapshots(g); }
-  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override {
-    return inner_.write_snapshot(g, i, d);
-  }
-  void delete_snapshot(const std::string& g, int64_t i) override { inner_.delete_snapshot(g, i); }
-  std::vector<WalSegmentInfo> wal_segments(const std::string& g) override { return inner_.wal_segments(g); }
-  WalSegmentInfo write_wal_segment(const Pos& p, Reader& d) override { return inner_.write_wal_segment(p, d); }
-  void delete_wal_segments(const std::vector<Pos>& ps) override { inner_.delete_wal_segments(ps); }
-
  private:
-  ReplicaClient& inner_;
   std::atomic<int64_t> done_{0};
 };
 

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/forwarding_client.h"
 #include "core/restore.h"
 #include "core/restore_wal.h"
 #include "replica_fixture.h"
@@ -222,30 +223,15 @@ TEST_CASE("a stale -wal that cannot be removed fails the restore and leaves no o
 namespace {
 
 // The fixture's file client as if its reads crossed a network: restore then prefetches.
-class RemoteLooking : public ReplicaClient {
+class RemoteLooking : public ForwardingClient {
  public:
-  explicit RemoteLooking(ReplicaClient& c) : c_(c) {}
+  explicit RemoteLooking(ReplicaClient& c) : ForwardingClient(c) {}
   bool remote() const override { return true; }
-  std::string type() const override { return c_.type(); }
-  std::vector<std::string> generations() override { return c_.generations(); }
-  void delete_generation(const std::string& g) override { c_.delete_generation(g); }
-  std::vector<SnapshotInfo> snapshots(const std::string& g) override { return c_.snapshots(g); }
-  SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override {
-    return c_.write_snapshot(g, i, d);
-  }
-  std::unique_ptr<Reader> open_snapshot(const std::string& g, int64_t i) override { return c_.open_snapshot(g, i); }
-  void delete_snapshot(const std::string& g, int64_t i) override { c_.delete_snapshot(g, i); }
-  std::vector<WalSegmentInfo> wal_segments(const std::string& g) override { return c_.wal_segments(g); }
-  WalSegmentInfo write_wal_segment(const Pos& p, Reader& d) override { return c_.write_wal_segment(p, d); }
   std::unique_ptr<Reader> open_wal_segment(const Pos& p) override {
     ++opened;
-    return c_.open_wal_segment(p);
+    return ForwardingClient::open_wal_segment(p);
   }
-  void delete_wal_segments(const std::vector<Pos>& ps) override { c_.delete_wal_segments(ps); }
   std::atomic<int> opened{0};
-
- private:
-  ReplicaClient& c_;
 };
 
 }  // namespace
