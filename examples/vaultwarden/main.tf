@@ -10,6 +10,8 @@
 #     --from-literal=AWS_ACCESS_KEY_ID=<minio key> --from-literal=AWS_SECRET_ACCESS_KEY=<minio secret>
 #   kubectl -n apps create secret generic wasabi-backup \
 #     --from-literal=AWS_ACCESS_KEY_ID=<wasabi key> --from-literal=AWS_SECRET_ACCESS_KEY=<wasabi secret>
+#   age-keygen -o offsite.age    # prints the public key for age.recipients below; keep the file safe offline too
+#   kubectl -n apps create secret generic vaultwarden-age --from-literal=identity="$(grep AGE-SECRET-KEY offsite.age)"
 #   kubectl -n apps create secret docker-registry registry-lan --docker-server=registry.lan:5000 ...
 #   kubectl -n apps create secret generic vaultwarden-alerts \
 #     --from-literal=ntfy-url=https://ntfy.sh/<topic> --from-literal=healthcheck-url=https://hc-ping.com/<uuid>
@@ -98,6 +100,12 @@ resource "homeserver_sqlite_app" "vaultwarden" {
     sync_interval      = "1m"
     snapshot_interval  = "24h"
     retention          = "720h"
+
+    # Off-site objects are encrypted before they leave the cluster (litestream 0.3's `age` format).
+    age {
+      recipients      = ["age1ut7ck5wrdmxh4mdvazfkxz409m3v899z7p7qvd592a9gjsu3d90sfysqyj"]
+      identity_secret = "vaultwarden-age"
+    }
   }
 
   replica {

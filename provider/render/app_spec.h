@@ -68,6 +68,26 @@ struct ResourcesSpec {
   }
 };
 
+// replica { age { ... } }: client-side encryption, litestream 0.3's replica `age` key. The identity
+// (a secret) comes from a key of an existing Secret, never from terraform state: the replicator
+// containers get it as an env var and the config references it as ${...}.
+struct AgeSpec {
+  std::vector<std::string> recipients{};  // age1... public keys (required, at least one)
+  std::string identity_secret{};          // Secret holding the AGE-SECRET-KEY-1... line (required)
+  std::string identity_key = "identity";  // its key in that Secret
+
+  template <class V>
+  void fields(V& v) {
+    v.field("recipients", recipients,
+            "age public keys (`age1...`) that new snapshots and WAL segments are encrypted to.", {.required = true});
+    v.field("identity_secret", identity_secret,
+            "Name of an existing Secret in `namespace` holding the age identity (`AGE-SECRET-KEY-1...`, one "
+            "line) that restores decrypt with.",
+            {.required = true});
+    v.field("identity_key", identity_key, "The key of `identity_secret` that holds the identity. Default `identity`.");
+  }
+};
+
 // replica { ... }: one block per backup target, keys as litestream's replica keys in snake_case.
 struct ReplicaSpec {
   std::string name{};               // unique per app; default = type (as litestream)
@@ -90,6 +110,7 @@ struct ReplicaSpec {
   // s3 only: an existing Secret with THIS replica's keys (LITESTREAM_ACCESS_KEY_ID/_SECRET_ACCESS_KEY, else
   // the AWS_* names). Wins over the resource-level credentials_secret for this replica; "" = none.
   std::string credentials_secret{};
+  std::optional<AgeSpec> age{};  // absent = objects stored unencrypted
 
   template <class V>
   void fields(V& v) {
@@ -118,6 +139,10 @@ struct ReplicaSpec {
             "S3 only: an existing Secret with this replica's own keys (`LITESTREAM_ACCESS_KEY_ID` / "
             "`LITESTREAM_SECRET_ACCESS_KEY`, else `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`). Wins over the "
             "resource-level `credentials_secret` for this replica.");
+    v.field("age", age,
+            "Client-side encryption with age, as litestream 0.3's replica `age` key: objects are encrypted to "
+            "`recipients` and decrypted with the identity from `identity_secret`.",
+            {.block = true});
   }
 };
 

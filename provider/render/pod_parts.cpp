@@ -85,11 +85,21 @@ std::string replica_key_ref(const ReplicaSpec& r, size_t index, bool secret_key)
   return ref;
 }
 
-// env entries of the replicator containers for replicas with their own credentials_secret.
+std::string replica_age_identity_env(size_t index) {
+  return "HOMESERVER_REPLICA_" + std::to_string(index) + "_AGE_IDENTITY";
+}
+
+// env entries of the replicator containers for replicas with their own credentials_secret, and for
+// replicas with an age identity (every replicator container reads: restore and verify decrypt, and
+// replicate decrypts the last WAL segment when it resumes a generation).
 json replica_credentials_env(const AppSpec& spec) {
   json env = json::array();
   for (size_t i = 0; i < spec.replicas.size(); ++i) {
     const ReplicaSpec& r = spec.replicas[i];
+    if (r.age) {
+      json sel = {{"name", r.age->identity_secret}, {"key", r.age->identity_key}};
+      env.push_back({{"name", replica_age_identity_env(i)}, {"valueFrom", {{"secretKeyRef", sel}}}});
+    }
     if (r.type != "s3" || r.credentials_secret.empty()) continue;
     auto ref = [&](const std::string& name, const std::string& key, bool optional) {
       json sel = {{"name", r.credentials_secret}, {"key", key}};

@@ -54,6 +54,8 @@ inline constexpr const char* kEnvWebhookUrl = "HOMESERVER_WEBHOOK_URL";
 std::string replica_key_env(size_t index, bool secret_key, bool aws);
 // The config's access-key-id / secret-access-key value for a replica with its own credentials_secret.
 std::string replica_key_ref(const ReplicaSpec& r, size_t index, bool secret_key);
+// replica.age: the env var that carries replica `index`'s age identity (from age.identity_secret).
+std::string replica_age_identity_env(size_t index);
 
 // app.kubernetes.io/version: the image's tag when it is a valid label value, else "".
 std::string image_version(const std::string& image);

@@ -40,6 +40,7 @@ hs::config::ReplicaConfig replica(const ReplicaSpec& r, size_t index) {
   c.sync_interval = duration(r.sync_interval, "sync_interval");
   c.snapshot_interval = duration(r.snapshot_interval, "snapshot_interval");
   c.retention = duration(r.retention, "retention");
+  if (r.age) c.age = hs::config::AgeConfig{{parts::env_ref(parts::replica_age_identity_env(index))}, r.age->recipients};
   return c;
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "age/keys.h"
 #include "config/config.h"
 #include "config/duration.h"
 #include "render/pod_parts.h"
@@ -85,6 +86,17 @@ void check_dns_subdomain(const FieldPath& path, const std::string& value, Checke
   }
 }
 
+// A key of a Secret: what `kubectl create secret` accepts.
+void check_secret_key(const FieldPath& at, const std::string& key, Checker& c) {
+  if (key.empty())
+    c.required(at, key, "the key inside the Secret");
+  else if (key.size() > 253 ||
+           key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._") !=
+               std::string::npos)
+    c.add(at, "Invalid Secret key",
+          to_string(at) + ": " + quoted(key) + " may contain only letters, digits, '-', '_' and '.'");
+}
+
 // A label key or annotation key: optional DNS-subdomain prefix + "/" + name (<= 63, alphanumeric at both
 // ends, '-', '_', '.' inside).
 std::string qualified_name_problem(const std::string& key) {
@@ -144,14 +156,40 @@ void check_app_env(const AppSpec& s, Checker& c) {
       c.required(secret, ref.secret, "the name of an existing Secret");
     else
       check_dns_subdomain(secret, ref.secret, c);
-    if (ref.key.empty())
-      c.required(key, ref.key, "the key inside the Secret");
-    else if (ref.key.size() > 253 ||
-             ref.key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._") !=
-                 std::string::npos)
-      c.add(key, "Invalid Secret key",
-            to_string(key) + ": " + quoted(ref.key) + " may contain only letters, digits, '-', '_' and '.'");
+    check_secret_key(key, ref.key, c);
   }
+}
+
+// replica.age: recipients parse as age keys, the identity comes from a valid Secret key.
+void check_age(const AppSpec& s, const AgeSpec& age, const FieldPath& block, Checker& c) {
+  auto at = [&](const char* f) {
+    FieldPath path = block;
+    path.push_back(a(f));
+    return path;
+  };
+  if (age.recipients.empty())
+    c.add(at("recipients"), "Missing value",
+          to_string(at("recipients")) + ": at least one age public key (age1...) is required to encrypt to");
+  for (size_t j = 0; j < age.recipients.size(); ++j) {
+    FieldPath key = at("recipients");
+    key.push_back(PathStep::at(int64_t(j)));
+    try {
+      if (hs::age::parse_recipients_text(age.recipients[j]).size() != 1)
+        c.add(key, "Invalid age recipient", to_string(key) + ": holds more than one key; give one key per entry");
+    } catch (const hs::age::KeyError& e) {
+      // A recipient is a public key: naming it helps find the typo.
+      c.add(key, "Invalid age recipient", to_string(key) + ": " + quoted(age.recipients[j]) + ": " + e.what());
+    }
+  }
+  if (age.identity_secret.empty())
+    c.required(at("identity_secret"), age.identity_secret, "the name of an existing Secret holding the identity");
+  else
+    check_dns_subdomain(at("identity_secret"), age.identity_secret, c);
+  if (!s.name.empty() && age.identity_secret == secret_name(s))
+    c.add(at("identity_secret"), "Name conflict",
+          to_string(at("identity_secret")) + ": " + quoted(age.identity_secret) +
+              " is the name of the Secret this resource renders; use another name");
+  check_secret_key(at("identity_key"), age.identity_key, c);
 }
 
 // A probe's or Service's port: a number 1-65535 or the name of one of `ports`.
@@ -437,6 +475,11 @@ void check_replicas(const AppSpec& s, Checker& c) {
           c.add(at(f), "Not valid for a file replica",
                 to_string(at(f)) + " applies only to s3 replicas; this replica's type is \"file\"");
       target = "file " + r.path;
+    }
+    if (r.age) {
+      FieldPath age_block = block;
+      age_block.push_back(a("age"));
+      check_age(s, *r.age, age_block, c);
     }
     if (!target.empty()) {
       if (auto [it, fresh] = targets.emplace(target, i); !fresh)

@@ -35,6 +35,9 @@ hs::render::ReplicaSpec s3(std::string name, std::string bucket, std::string pat
   return {.name = std::move(name), .type = "s3", .bucket = std::move(bucket), .path = std::move(path)};
 }
 
+// A real age public key (age-keygen): what recipients must look like.
+const std::string kRecipient = "age1ut7ck5wrdmxh4mdvazfkxz409m3v899z7p7qvd592a9gjsu3d90sfysqyj";
+
 const std::vector<Case> kCases = {
     {"name missing", [](AppSpec& s) { s.name = ""; }, "name", "is required"},
     {"name not a label", [](AppSpec& s) { s.name = "My_Blog"; }, "name", "lowercase"},
@@ -189,6 +192,14 @@ const std::vector<Case> kCases = {
     {"alerts_secret sink without alerts", [](AppSpec& s) { s.alerts.reset(); s.alerts_secret = {.name = "alerts", .webhook_url = "wh"}; }, "alerts_secret.webhook_url", "alerts block"},
     {"alerts_secret gotify url without token", [](AppSpec& s) { s.alerts_secret = {.name = "alerts", .gotify_url = "g"}; }, "alerts.gotify_token", "alerts_secret.gotify_token"},
     {"replica credentials_secret is ours", [](AppSpec& s) { s.replicas[0].credentials_secret = "blog-replicator-secrets"; }, "replica[0].credentials_secret", "renders"},
+    // replica.age (issue 12): recipients checked by the replicator's own age key parser
+    {"age without recipients", [](AppSpec& s) { s.replicas[0].age = {.identity_secret = "blog-age"}; }, "replica[0].age.recipients", "at least one"},
+    {"age recipient not a key", [](AppSpec& s) { s.replicas[1].age = {.recipients = {kRecipient, "age1notakey"}, .identity_secret = "blog-age"}; }, "replica[1].age.recipients[1]", "age1notakey"},
+    {"age recipient is an identity", [](AppSpec& s) { s.replicas[0].age = {.recipients = {"AGE-SECRET-KEY-1XYZ"}, .identity_secret = "blog-age"}; }, "replica[0].age.recipients[0]", "recipient"},
+    {"age identity_secret missing", [](AppSpec& s) { s.replicas[0].age = {.recipients = {kRecipient}}; }, "replica[0].age.identity_secret", "is required"},
+    {"age identity_secret name", [](AppSpec& s) { s.replicas[0].age = {.recipients = {kRecipient}, .identity_secret = "Blog_Age"}; }, "replica[0].age.identity_secret", "not a Kubernetes object name"},
+    {"age identity_secret is ours", [](AppSpec& s) { s.replicas[0].age = {.recipients = {kRecipient}, .identity_secret = "blog-replicator-secrets"}; }, "replica[0].age.identity_secret", "renders"},
+    {"age identity_key chars", [](AppSpec& s) { s.replicas[0].age = {.recipients = {kRecipient}, .identity_secret = "blog-age", .identity_key = "a key"}; }, "replica[0].age.identity_key", "may contain only"},
 };
 
 }  // namespace
