@@ -5,13 +5,15 @@ terraform renders an app with the provider (native_sidecar = false: podman 4.3 r
 with restartPolicy Always as an ordinary init container that never exits, so the app would never
 start) and three replicas that outlive the pod: a file replica on a hostPath and two S3 replicas (a real
 Swift S3 on 127.0.0.1, started once for the whole test; each S3 replica's keys through its own
-credentials_secret, the resource-level one holding wrong keys). The test loads the release image and builds a small app image from Debian packages
+credentials_secret, the resource-level one holding wrong keys; the second one age-encrypted, its
+identity from a Secret). The test loads the release image and builds a small app image from Debian packages
 (busybox-static + sqlite3) that inserts a row every 100 ms. Then:
 
   1. first deploy, no replica yet: the restore init container passes, the app starts empty;
   2. `kube down` (the emptyDir is gone: the SD card died); on the host, a restore from the file
      replica alone and one from each S3 replica alone (`restore -replica`; each S3 replica has its own
-     Secret) each hold every synced row;
+     Secret; the second one's objects are age-encrypted, decrypted with the identity from its Secret)
+     each hold every synced row;
      `kube play` again: every synced row is back before the app's first statement (the app records
      the row count it found at boot);
   3. the CronJob's pod template: verify passes and pings the recording healthcheck receiver;
@@ -178,7 +180,7 @@ def build_app_image(pods, work):
     pods.buildah("rm", ctr)
 
 
-def render(work, provider_dir, version, replica_dir, ping_url, s3):
+def render(work, provider_dir, version, replica_dir, ping_url, s3, age_recipient):
     d = os.path.join(work, "tf")
     os.makedirs(d)
     cli = os.path.join(work, "dev.tfrc")
@@ -236,6 +238,11 @@ resource "homeserver_sqlite_app" "app" {{
     force_path_style = true
     credentials_secret = "{REPLICA2_CREDENTIALS}"
     sync_interval    = "1s"
+    # Encrypted before upload; the identity only from a Secret's key (never in state).
+    age {{
+      recipients      = ["{age_recipient}"]
+      identity_secret = "{AGE_SECRET}"
+    }}
   }}
   verify {{
     schedule = "0 3 * * *"
@@ -262,11 +269,11 @@ output "manifests_yaml" {{
 CREDENTIALS, S3_PREFIX = "notes-s3", "notes"
 REPLICA_CREDENTIALS, APP_SECRET, APP_ENV_SECRET = "notes-s3-replica", "notes-app", "notes-app-env"
 ALERTS_SECRET = "notes-alerts"
-S3B_PREFIX, REPLICA2_CREDENTIALS = "notes-b", "notes-s3b-replica"
+S3B_PREFIX, REPLICA2_CREDENTIALS, AGE_SECRET = "notes-b", "notes-s3b-replica", "notes-age"
 APP_TOKEN, GREETING = "tok-123", "hello"
 
 
-def podman_copies(objects, work, s3, ping_url):
+def podman_copies(objects, work, s3, ping_url, age_identity):
     """The test's copies for podman 4.3.1: (deployment yaml, verify pod yaml)."""
     # The Secret credentials_secret names exists outside terraform; here it is a ConfigMap.
     # The Secrets the provider only references exist outside terraform; here they are ConfigMaps. The
@@ -280,7 +287,8 @@ def podman_copies(objects, work, s3, ping_url):
                                                      "LITESTREAM_SECRET_ACCESS_KEY": s3.secret_access_key}),
                    config_map(APP_SECRET, {"token": APP_TOKEN}),
                    config_map(APP_ENV_SECRET, {"GREETING": GREETING}),
-                   config_map(ALERTS_SECRET, {"ping": ping_url})]
+                   config_map(ALERTS_SECRET, {"ping": ping_url}),
+                   config_map(AGE_SECRET, {"identity": age_identity})]
     deployment, cron = None, None
     for o in objects:
         kind = o["kind"]
@@ -354,7 +362,7 @@ def main():
                       (replicator, f"cmake --build {BUILD} --target release")):
         if not os.path.isfile(path):
             skip(f"{path} is missing: run '{how}'")
-    for tool in ("podman", "buildah", "runc", "sqlite3", "apt-get"):
+    for tool in ("podman", "buildah", "runc", "sqlite3", "apt-get", "age-keygen"):
         if not shutil.which(tool):
             skip(f"{tool} is not installed (scripts/install-deps.sh test)")
     if not (shutil.which("terraform") or os.access("/usr/local/bin/terraform", os.X_OK)):
@@ -391,6 +399,34 @@ def s3_put(s3, key, path):
             fail(f"Swift PUT {key}: HTTP {r.status}")
 
 
+def age_keypair(work):
+    """(recipient, identity) from the real age-keygen."""
+    path = os.path.join(work, "s3b.age")
+    run(["age-keygen", "-o", path])
+    text = open(path).read()
+    return (re.search(r"^# public key: (age1\S+)$", text, re.M)[1],
+            re.search(r"^(AGE-SECRET-KEY-1\S+)$", text, re.M)[1])
+
+
+def s3_objects(s3, prefix):
+    """{key: first bytes} of the bucket's objects under prefix, through Swift's own API."""
+    auth = urllib.request.Request(f"{s3.endpoint}/auth/v1.0", headers={
+        "X-Auth-User": s3.access_key_id, "X-Auth-Key": s3.secret_access_key})
+    with urllib.request.urlopen(auth, timeout=30) as r:
+        token, storage = r.headers["X-Auth-Token"], r.headers["X-Storage-Url"]
+    listing = urllib.request.Request(f"{storage}/{s3.bucket}?format=json&prefix={urllib.parse.quote(prefix)}",
+                                     headers={"X-Auth-Token": token})
+    with urllib.request.urlopen(listing, timeout=30) as r:
+        keys = [o["name"] for o in json.load(r)]
+    heads = {}
+    for key in keys:
+        get = urllib.request.Request(f"{storage}/{s3.bucket}/{urllib.parse.quote(key)}",
+                                     headers={"X-Auth-Token": token, "Range": "bytes=0-63"})
+        with urllib.request.urlopen(get, timeout=30) as r:
+            heads[key] = r.read()
+    return heads
+
+
 def host_restore(replicator, out, args, env=None):
     """Restores on the host; returns (row count, max id) of the restored database."""
     run([replicator, "restore", "-o", out, *args], env=env)
@@ -418,8 +454,11 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
 
         pods.p("load", "-q", "-i", image)
         build_app_image(pods, work)
-        objects = render(work, os.path.dirname(provider), version, replica_dir, ping_url, s3)
-        (deploy_yaml, verify_yaml), deployment = podman_copies(objects, work, s3, ping_url)
+        age_recipient, age_identity = age_keypair(work)
+        objects = render(work, os.path.dirname(provider), version, replica_dir, ping_url, s3, age_recipient)
+        if age_identity in json.dumps(objects):
+            fail("the age identity appears in the rendered objects")
+        (deploy_yaml, verify_yaml), deployment = podman_copies(objects, work, s3, ping_url, age_identity)
         host_config = os.path.join(work, "replicator.yml")
         with open(host_config, "w") as f:  # the rendered replicator config, for restores on the host
             f.write(next(o for o in objects if o["kind"] == "ConfigMap"
@@ -428,7 +467,8 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         s3_env = dict(os.environ, HOMESERVER_REPLICA_1_AWS_ACCESS_KEY_ID=s3.access_key_id,
                       HOMESERVER_REPLICA_1_AWS_SECRET_ACCESS_KEY=s3.secret_access_key,
                       HOMESERVER_REPLICA_2_ACCESS_KEY_ID=s3.access_key_id,
-                      HOMESERVER_REPLICA_2_SECRET_ACCESS_KEY=s3.secret_access_key)
+                      HOMESERVER_REPLICA_2_SECRET_ACCESS_KEY=s3.secret_access_key,
+                      HOMESERVER_REPLICA_2_AGE_IDENTITY=age_identity)
         pod = deployment["metadata"]["name"] + "-pod-0"  # podman 4.3 names a Deployment's pod <name>-pod-0
         app, init = f"{pod}-app", None
         init_names = [c["name"] for c in deployment["spec"]["template"]["spec"].get("initContainers", [])]
@@ -456,7 +496,8 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         time.sleep(6)
         pods.down(deploy_yaml)
         synced_rows, synced_max = host_restore(replicator, os.path.join(work, "host-file.db"),
-                                               ["-config", host_config, "-replica", "file", "/data/app.db"])
+                                               ["-config", host_config, "-replica", "file", "/data/app.db"],
+                                               env=s3_env)  # the config's ${...} must all be set to load
         if synced_rows < 10:
             fail(f"only {synced_rows} rows reached the file replica in ~6 s")
         # The sidecar's last sync at shutdown reached both replicas: S3 alone holds every synced row.
@@ -470,8 +511,14 @@ def run_lifecycle(build, version, image, provider, replicator, s3):
         if (s3b_rows, s3b_max) != (synced_rows, synced_max):
             fail(f"restore from the second S3 replica alone: {s3b_rows} rows (max id {s3b_max}); "
                  f"the file replica held {synced_rows} (max id {synced_max})")
+        heads = s3_objects(s3, S3B_PREFIX + "/generations/")
+        plain = [k for k, head in heads.items() if not head.startswith(b"age-encryption.org/v1\n")]
+        if not heads or plain:
+            fail(f"replica s3b (age block) should hold only age-encrypted objects: {len(heads)} objects, "
+                 f"not encrypted: {plain[:3]}")
         print(f"ok: on the host, the file replica alone and each S3 replica alone (two Secrets: AWS_* and "
-              f"LITESTREAM_* names) restore all {synced_rows} synced rows")
+              f"LITESTREAM_* names; s3b's {len(heads)} objects age-encrypted, identity from its Secret) restore "
+              f"all {synced_rows} synced rows")
 
         # 2. Play again: every synced row is back before the app's first statement.
         r = pods.play(deploy_yaml, network=())
