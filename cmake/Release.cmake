@@ -74,7 +74,9 @@ function(hs_release_static_variant target)
   add_dependencies(${variant} hs_release_prep)
 endfunction()
 
-hs_release_static_variant(homeserver-replicator PKGS libcurl sqlite3 liblz4 openssl zlib libbrotlienc libbrotlidec)
+# No zlib or brotli: the minimal curl and the release's libcpp-httplib.a are built without them
+# (scripts/release-curl.sh, scripts/release-prep.sh), which keeps the image small.
+hs_release_static_variant(homeserver-replicator PKGS libcurl sqlite3 liblz4 openssl)
 hs_release_static_variant(terraform-provider-homeserver PKGS grpc++ protobuf openssl zlib)
 
 # The image digest the provider pins its default replicator_image to (<name>:<V>@sha256:<index>):

@@ -3,7 +3,11 @@
 #  - a minimal static libcurl (scripts/release-curl.sh: Debian's libcurl.a needs GSS-API, whose
 #    static archive Debian does not ship);
 #  - libcpp-httplib.a: Debian ships cpp-httplib as a shared library only; this compiles the same
-#    split source (Debian's source package, its split.py) with the defines of Debian's cpp-httplib.pc;
+#    split source (Debian's source package, its split.py) with OpenSSL support as Debian's
+#    cpp-httplib.pc says, but without its zlib and brotli response compression: the replicator's
+#    /metrics and /healthz do not need it, and brotli's tables alone were ~0.7 MB of the image's
+#    binary. In cpp-httplib 0.11 those two macros only declare the compressor classes, which
+#    nothing outside httplib.cc uses, so objects compiled with Debian's defines link to it unchanged;
 #  - static archives of libraries whose -dev packages cannot be installed for both architectures at
 #    once (libyaml-cpp-dev in Debian 12): the .deb is downloaded with apt and unpacked into the build
 #    tree, never installed.
@@ -42,7 +46,11 @@ bash "$here/release-curl.sh" "$arch" "$work/curl-src" "$work/$arch/curl"
 
 lib=$work/$arch/lib
 mkdir -p "$lib"
-if [[ ! -f $lib/libcpp-httplib.a ]]; then
+# The stamp names the build flags: a change of them rebuilds the archive in an existing tree.
+httplib_flags="-DCPPHTTPLIB_OPENSSL_SUPPORT"
+httplib_stamp=$lib/.httplib-$(echo "$httplib_flags" | md5sum | cut -c1-12)
+if [[ ! -f $lib/libcpp-httplib.a || ! -f $httplib_stamp ]]; then
+  rm -f "$lib"/.httplib-*
   (cd "$work/curl-src" && { ls cpp-httplib_*.dsc >/dev/null 2>&1 || apt-get source --download-only cpp-httplib >/dev/null 2>&1; }) || {
     echo "release-prep.sh: 'apt-get source cpp-httplib' failed: run 'scripts/install-deps.sh release' (adds deb-src)" >&2
     exit 1
@@ -55,10 +63,11 @@ if [[ ! -f $lib/libcpp-httplib.a ]]; then
     echo "release-prep.sh: cpp-httplib source does not match the installed /usr/include/httplib.h (upgrade libcpp-httplib-dev)" >&2
     exit 1
   }
-  $triple-g++ -std=c++20 -O2 -fPIC -DCPPHTTPLIB_OPENSSL_SUPPORT -DCPPHTTPLIB_ZLIB_SUPPORT -DCPPHTTPLIB_BROTLI_SUPPORT \
-    -I"$hl/split" -c "$hl/split/httplib.cc" -o "$hl/httplib.o"
+  # shellcheck disable=SC2086 # $httplib_flags is a list of -D flags
+  $triple-g++ -std=c++20 -O2 -fPIC $httplib_flags -I"$hl/split" -c "$hl/split/httplib.cc" -o "$hl/httplib.o"
   $triple-ar rcs "$lib/libcpp-httplib.a.tmp" "$hl/httplib.o"
   mv "$lib/libcpp-httplib.a.tmp" "$lib/libcpp-httplib.a"
+  touch "$httplib_stamp"
   rm -rf "$hl"
 fi
 
