@@ -12,14 +12,6 @@ Observability::Observability(const config::Config& cfg, bool from_file) {
   hs::log::configure(from_file ? log_options(cfg) : hs::log::Options{});
   alerter_ = alert::Alerter::from_config(cfg);
   if (alerter_) alerter_->start();
-  // The replication engine has no periodic validation: say so instead of ignoring the key.
-  for (const auto& db : cfg.dbs)
-    for (const auto& r : db.replicas)
-      if (r.validation_interval && r.validation_interval->count() > 0)
-        hs::log::warn(
-            "validation-interval is not implemented by homeserver-replicator and is ignored; "
-            "schedule `homeserver-replicator verify` instead",
-            {{"db", db.path}, {"replica", config::replica_name(r)}});
   if (alerter_) {
     hs::log::info("alerts enabled", {{"sinks", int64_t(cfg.alerts->sinks.size())},
                                      {"rate", config::alert_rate(cfg)},

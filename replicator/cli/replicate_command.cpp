@@ -102,6 +102,7 @@ std::unique_ptr<core::DbReplicator> make_replicator(const config::Config& cfg, c
     s.options.snapshot_interval = r.snapshot_interval;
     s.options.retention = r.retention;
     s.options.retention_check_interval = r.retention_check_interval;
+    s.validation_interval = r.validation_interval;
     setups.push_back(std::move(s));
     lines.push_back(std::move(f));
   }

@@ -46,10 +46,15 @@ DbReplicator::DbReplicator(DbOptions db, std::chrono::nanoseconds monitor_interv
     st.next_sync = now;
     const auto& o = replicas_.back()->options();
     if (o.retention.count() > 0) st.next_retention = now + steady(retention_check(o));
+    auto vi = replicas[i].validation_interval;
+    validators_.push_back(vi.count() > 0 ? std::make_unique<Validator>(*db_, *replicas_.back(), vi, db_->meta_path())
+                                         : nullptr);
   }
 }
 
 DbReplicator::~DbReplicator() {
+  for (auto& v : validators_)
+    if (v) v->stop();
   {
     std::lock_guard lk(mu_);
     stopping_ = final_sync_go_ = abandon_ = true;
@@ -68,6 +73,8 @@ void DbReplicator::start() {
   started_ = true;
   monitor_ = std::thread([this] { monitor_loop(); });
   for (size_t i = 0; i < state_.size(); ++i) state_[i].thread = std::thread([this, i] { replica_loop(i); });
+  for (auto& v : validators_)
+    if (v) v->start();
 }
 
 DbReplicatorStats DbReplicator::stats() const {
@@ -293,6 +300,8 @@ void DbReplicator::monitor_loop() {
 }
 
 bool DbReplicator::stop(Steady::time_point deadline) {
+  for (auto& v : validators_)  // background checks first: a restore in progress is cancelled
+    if (v) v->stop();
   std::unique_lock lk(mu_);
   bool started = started_;
   stopping_ = true;

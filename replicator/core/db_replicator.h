@@ -22,12 +22,14 @@
 #include "core/db.h"
 #include "core/event_log.h"
 #include "core/replica.h"
+#include "core/validator.h"
 
 namespace hs::core {
 
 struct ReplicaSetup {
   std::unique_ptr<ReplicaClient> client;
   ReplicaOptions options;
+  std::chrono::nanoseconds validation_interval{0};  // validation-interval (core/validator.h); 0: off
 };
 
 // Counters a metrics registry can read.
@@ -49,6 +51,8 @@ class DbReplicator {
 
   Db& db() { return *db_; }
   std::vector<std::unique_ptr<Replica>>& replicas() { return replicas_; }
+  // Replica i's validator; null when its validation-interval is 0.
+  const Validator* validator(size_t i) const { return i < validators_.size() ? validators_[i].get() : nullptr; }
 
   // Starts the monitor thread and one thread per replica.
   void start();
@@ -92,6 +96,7 @@ class DbReplicator {
   std::unique_ptr<Db> db_;
   std::chrono::nanoseconds monitor_interval_;
   std::vector<std::unique_ptr<Replica>> replicas_;
+  std::vector<std::unique_ptr<Validator>> validators_;  // one per replica, null if off; stopped first
   EventLog log_;
 
   mutable std::mutex mu_;  // guards everything below and the ReplicaStates (not the Db or replicas)
