@@ -9,6 +9,7 @@
 // as LZ4 when only recipients are, a missing side is an error naming the config key: a write
 // without recipients or a read without identities throws instead of producing or misreading bytes.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,10 @@ class EncryptedReplicaClient final : public core::ReplicaClient {
   core::WalSegmentInfo write_wal_segment(const core::Pos& pos, core::Reader& data) override;
   std::unique_ptr<core::Reader> open_wal_segment(const core::Pos& pos) override;
   void delete_wal_segments(const std::vector<core::Pos>& p) override { inner_->delete_wal_segments(p); }
+  // The lease is plaintext: litestream never reads it and it holds nothing secret (host, pid, expiry).
+  std::optional<std::string> read_lease() override { return inner_->read_lease(); }
+  void write_lease(const std::string& body) override { inner_->write_lease(body); }
+  void delete_lease() override { inner_->delete_lease(); }
   void cancel() override { inner_->cancel(); }
   int64_t progress() const override { return inner_->progress(); }
   // A file replica is still read in place (restore_prefetch.h): decryption streams either way.

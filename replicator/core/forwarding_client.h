@@ -30,6 +30,9 @@ class ForwardingClient : public ReplicaClient {
   WalSegmentInfo write_wal_segment(const Pos& p, Reader& d) override { return inner_.write_wal_segment(p, d); }
   std::unique_ptr<Reader> open_wal_segment(const Pos& p) override { return inner_.open_wal_segment(p); }
   void delete_wal_segments(const std::vector<Pos>& ps) override { inner_.delete_wal_segments(ps); }
+  std::optional<std::string> read_lease() override { return inner_.read_lease(); }
+  void write_lease(const std::string& body) override { inner_.write_lease(body); }
+  void delete_lease() override { inner_.delete_lease(); }
 
  protected:
   ReplicaClient& inner() { return inner_; }

@@ -113,5 +113,9 @@ std::string wal_segment_path(std::string_view root, std::string_view generation,
   return join(wal_path(root, generation), wal_segment_name(index, offset));
 }
 
+std::string lease_path(std::string_view root) {
+  return join(root, "replica-lease.json");
+}
+
 }  // namespace layout
 }  // namespace hs::core

@@ -51,4 +51,8 @@ std::string wal_path(std::string_view root, std::string_view generation);
 // <root>/generations/<gen>/wal/<index>_<offset>.wal.lz4
 std::string wal_segment_path(std::string_view root, std::string_view generation, int64_t index, int64_t offset);
 
+// <root>/replica-lease.json: the one-writer lease (core/replica_lease.h). Beside generations/, so
+// litestream (which lists only generations/) and our listings never see it.
+std::string lease_path(std::string_view root);
+
 }  // namespace hs::core::layout

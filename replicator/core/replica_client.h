@@ -7,9 +7,11 @@
 // Errors are exceptions from core/error.h; a missing object throws NotFoundError.
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/pos.h"
 
 namespace hs::core {
@@ -50,6 +52,16 @@ class ReplicaClient {
   // Shutdown budget exceeded: makes every in-flight and later request fail fast with an Error
   // (an S3 request stuck on a silent endpoint would otherwise run to its own deadline). One-way.
   // Clients whose calls are bounded local I/O need not do anything.
+  // The replica's lease object (core/replica_lease.h: one writer per replica), stored beside
+  // generations/ (layout::lease_path), never under it, so litestream's listings never see it.
+  // Bytes are stored as given (never encrypted: they name a host and process, nothing secret).
+  // read_lease: nullopt when there is none. write_lease: replaces it whole (readers see the old or
+  // the new body, never a mix). delete_lease: a missing lease is not an error. The default throws:
+  // a client without these cannot be written with a lease (lease-ttl: 0 turns it off).
+  virtual std::optional<std::string> read_lease() { throw Error(type() + " replica: lease not supported"); }
+  virtual void write_lease(const std::string& /*body*/) { throw Error(type() + " replica: lease not supported"); }
+  virtual void delete_lease() { throw Error(type() + " replica: lease not supported"); }
+
   virtual void cancel() {}
   // A counter that moves whenever bytes move to or from storage (monotonic; 0 if not tracked), so
   // a watchdog can tell a slow transfer from a stalled one.

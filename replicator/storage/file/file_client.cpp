@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -158,6 +159,57 @@ void FileReplicaClient::delete_wal_segments(const std::vector<core::Pos>& positi
   for (const auto& pos : positions) remove_file(layout::wal_segment_path(root_, pos.generation, pos.index, pos.offset));
 }
 
+std::optional<std::string> FileReplicaClient::read_lease() {
+  std::string path = layout::lease_path(root_);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw core::Error("cannot open " + path + ": " + errno_text());
+  }
+  std::string body;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw core::Error("cannot read " + path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    body.append(buf, size_t(n));
+    if (body.size() > 64 * 1024) {  // a lease is a few hundred bytes: this is not one
+      ::close(fd);
+      throw core::Error("cannot read " + path + ": larger than 64 KiB, not a lease");
+    }
+  }
+  ::close(fd);
+  return body;
+}
+
+void FileReplicaClient::write_lease(const std::string& body) {
+  make_dirs(root_);
+  // A temp name per writer: two replicators staging "<lease>.tmp" together would interleave bytes.
+  static std::atomic<uint64_t> seq{0};
+  std::string suffix = "." + std::to_string(::getpid()) + "-" + std::to_string(seq.fetch_add(1)) + ".tmp";
+  struct BodyReader : core::Reader {
+    const std::string& s;
+    size_t at = 0;
+    explicit BodyReader(const std::string& b) : s(b) {}
+    size_t read(void* out, size_t n) override {
+      size_t k = std::min(n, s.size() - at);
+      std::memcpy(out, s.data() + at, k);
+      at += k;
+      return k;
+    }
+  } reader(body);
+  write_atomically(layout::lease_path(root_), reader, suffix);
+}
+
+void FileReplicaClient::delete_lease() {
+  remove_file(layout::lease_path(root_));
+}
+
 void FileReplicaClient::make_dirs(const std::string& dir) {
   // mkdir -p with our mode; each level that we create is fsynced into its parent lazily by the
   // rename's directory fsync of the leaf (parents of a fresh generation are new and empty).
@@ -180,8 +232,9 @@ void FileReplicaClient::make_dirs(const std::string& dir) {
     fsync_dir(fs::path(c).parent_path().string().empty() ? "." : fs::path(c).parent_path().string());
 }
 
-int64_t FileReplicaClient::write_atomically(const std::string& path, core::Reader& data) {
-  std::string tmp = path + ".tmp";
+int64_t FileReplicaClient::write_atomically(const std::string& path, core::Reader& data,
+                                            const std::string& tmp_suffix) {
+  std::string tmp = path + tmp_suffix;
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, file_mode_);
   if (fd < 0) throw core::Error("cannot create " + tmp + ": " + errno_text());
   int64_t total = 0;

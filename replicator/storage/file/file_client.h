@@ -5,6 +5,7 @@
 // created_at is the file's mtime, as in litestream: it drives -timestamp and retention.
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 #include "core/replica_client.h"
@@ -34,9 +35,15 @@ class FileReplicaClient : public core::ReplicaClient {
   std::unique_ptr<core::Reader> open_wal_segment(const core::Pos& pos) override;
   void delete_wal_segments(const std::vector<core::Pos>& positions) override;
 
+  // <root>/replica-lease.json, replaced by rename like every object; each writer stages it under a
+  // temp name of its own, so two replicators writing it at once never mix their bytes.
+  std::optional<std::string> read_lease() override;
+  void write_lease(const std::string& body) override;
+  void delete_lease() override;
+
  private:
-  // Writes `data` to `path` atomically; returns the size written.
-  int64_t write_atomically(const std::string& path, core::Reader& data);
+  // Writes `data` to `path` atomically (through `path` + tmp_suffix); returns the size written.
+  int64_t write_atomically(const std::string& path, core::Reader& data, const std::string& tmp_suffix = ".tmp");
   void make_dirs(const std::string& dir);
 
   std::string root_;

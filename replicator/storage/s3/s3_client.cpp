@@ -307,4 +307,29 @@ void S3ReplicaClient::delete_wal_segments(const std::vector<core::Pos>& position
   remove(keys);
 }
 
+std::optional<std::string> S3ReplicaClient::read_lease() {
+  std::string body;
+  try {
+    auto r = get(core::layout::lease_path(root_));
+    char buf[4096];
+    while (size_t n = r->read(buf, sizeof buf)) {
+      body.append(buf, n);
+      if (body.size() > 64 * 1024)  // a lease is a few hundred bytes: this is not one
+        throw core::Error("s3 replica: " + http_.object_name(core::layout::lease_path(root_)) +
+                          " is larger than 64 KiB, not a lease");
+    }
+  } catch (const core::NotFoundError&) {
+    return std::nullopt;
+  }
+  return body;
+}
+
+void S3ReplicaClient::write_lease(const std::string& body) {
+  put_single(core::layout::lease_path(root_), body);
+}
+
+void S3ReplicaClient::delete_lease() {
+  remove({core::layout::lease_path(root_)});
+}
+
 }  // namespace hs::storage

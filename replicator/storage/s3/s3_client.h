@@ -4,6 +4,7 @@
 // Memory stays bounded: uploads buffer at most one part (opts.part_size, 5 MiB by default; larger
 // objects go up as a multipart upload) and downloads stream (S3GetStream).
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ class S3ReplicaClient : public core::ReplicaClient {
   core::WalSegmentInfo write_wal_segment(const core::Pos& pos, core::Reader& data) override;
   std::unique_ptr<core::Reader> open_wal_segment(const core::Pos& pos) override;
   void delete_wal_segments(const std::vector<core::Pos>& positions) override;
+  // <path>/replica-lease.json: one GET, one PUT (single request, Content-MD5), one DeleteObjects.
+  std::optional<std::string> read_lease() override;
+  void write_lease(const std::string& body) override;
+  void delete_lease() override;
   void cancel() override { http_.cancel(); }
   int64_t progress() const override { return http_.progress(); }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "client_under_test.h"
@@ -203,4 +204,57 @@ TEST_CASE("concurrent writers: every segment lands and lists once", "[contract]"
   REQUIRE(segs.size() == 120);
   for (size_t i = 1; i < segs.size(); ++i) CHECK(segs[i - 1].pos() < segs[i].pos());
   CHECK(read_all(*c.open_wal_segment({g2, 29, 3 * 4152})) == "seg 119");
+}
+
+TEST_CASE("the lease object: missing, replaced whole, deleted idempotently, never in a listing", "[contract]") {
+  auto t = test::make_client_under_test();
+  auto& c = t->client();
+  CHECK_FALSE(c.read_lease());
+  c.delete_lease();  // missing is not an error
+  c.write_lease("{\"owner\":\"a\"}\n");
+  CHECK(c.read_lease() == std::optional<std::string>("{\"owner\":\"a\"}\n"));
+  c.write_lease("b");
+  CHECK(c.read_lease() == std::optional<std::string>("b"));
+  // Beside generations/, not in it: no generation appears, and generations still list alone.
+  CHECK(c.generations().empty());
+  StringReader s("snap");
+  c.write_snapshot(g1, 0, s);
+  CHECK(c.generations() == std::vector<std::string>{g1});
+  c.delete_generation(g1);
+  CHECK(c.read_lease() == std::optional<std::string>("b"));
+  c.delete_lease();
+  c.delete_lease();
+  CHECK_FALSE(c.read_lease());
+}
+
+TEST_CASE("two writers of the lease at once: a reader sees one body whole, never a mix", "[contract]") {
+  auto t = test::make_client_under_test();
+  auto& c = t->client();
+  const std::string a(300, 'a'), b(200, 'b');
+  std::atomic<int> failures{0};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> writers;
+  for (const std::string* body : {&a, &b})
+    writers.emplace_back([&, body] {
+      for (int i = 0; i < 25; ++i) {
+        try {
+          c.write_lease(*body);
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  std::thread reader([&] {
+    while (!done) {
+      auto got = c.read_lease();
+      if (got && *got != a && *got != b) ++failures;
+    }
+  });
+  for (auto& w : writers) w.join();
+  done = true;
+  reader.join();
+  CHECK(failures == 0);
+  auto last = c.read_lease();
+  REQUIRE(last);
+  CHECK((*last == a || *last == b));
 }
