@@ -103,6 +103,7 @@ std::unique_ptr<core::DbReplicator> make_replicator(const config::Config& cfg, c
     s.options.retention = r.retention;
     s.options.retention_check_interval = r.retention_check_interval;
     s.validation_interval = r.validation_interval;
+    s.options.lease.ttl = r.lease_ttl;
     setups.push_back(std::move(s));
     lines.push_back(std::move(f));
   }

@@ -119,6 +119,7 @@ ResolvedReplica resolve_replica(const Config& c, const ReplicaConfig& r) {
   if (out.retention.count() > 0 && out.retention_check_interval > out.retention)
     out.retention_check_interval = out.retention;
   out.validation_interval = r.validation_interval.value_or(Duration::zero());
+  out.lease_ttl = r.lease_ttl.value_or(kDefaultLeaseTtl);
   std::optional<ReplicaUrl> url;
   if (r.url) url = split_replica_url(*r.url, "url");
   if (out.type == "file") {

@@ -46,6 +46,9 @@ inline constexpr int64_t kDefaultAlertRate = 1;
 inline constexpr Duration kDefaultAlertInterval = std::chrono::hours(2);
 inline constexpr int64_t kDefaultAlertWindow = 6;
 inline constexpr Duration kDefaultShutdownTimeout = std::chrono::seconds(20);
+// One writer per replica: a replicator killed without releasing its lease holds the replica this
+// long at most; an active owner re-confirms it every half of it (2 requests per 15 s of writes).
+inline constexpr Duration kDefaultLeaseTtl = std::chrono::seconds(30);
 
 // dbs[].replicas[].age (litestream 0.3.10+): each entry is one key or a key file's text, parsed as
 // age.ParseRecipients / age.ParseIdentities do. Recipients encrypt what is written, identities
@@ -74,6 +77,8 @@ struct ReplicaConfig {
   std::optional<Duration> retention;
   std::optional<Duration> retention_check_interval;
   std::optional<Duration> validation_interval;
+  // extension: the one-writer lease (core/replica_lease.h); 0 = no lease. Default kDefaultLeaseTtl.
+  std::optional<Duration> lease_ttl;
   std::optional<AgeConfig> age;
   bool operator==(const ReplicaConfig&) const = default;
 };
@@ -199,6 +204,7 @@ struct ResolvedReplica {
   bool skip_verify = false;
   std::string access_key_id, secret_access_key;
   Duration sync_interval{}, snapshot_interval{}, retention{}, retention_check_interval{}, validation_interval{};
+  Duration lease_ttl{};  // 0: no lease
 };
 ResolvedReplica resolve_replica(const Config& c, const ReplicaConfig& r);
 

@@ -130,7 +130,7 @@ ReplicaConfig parse_replica(const YAML::Node& n, const std::string& path) {
   MapReader m(n, path,
               {"name", "type", "url", "path", "endpoint", "bucket", "region", "force-path-style", "skip-verify",
                "access-key-id", "secret-access-key", "sync-interval", "snapshot-interval", "retention",
-               "retention-check-interval", "validation-interval", "age"},
+               "retention-check-interval", "validation-interval", "lease-ttl", "age"},
               unsupported_replica_keys());
   ReplicaConfig r;
   r.name = m.str("name");
@@ -149,6 +149,7 @@ ReplicaConfig parse_replica(const YAML::Node& n, const std::string& path) {
   r.retention = m.duration("retention");
   r.retention_check_interval = m.duration("retention-check-interval");
   r.validation_interval = m.duration("validation-interval");
+  r.lease_ttl = m.duration("lease-ttl");
   if (auto a = m.node("age")) {
     MapReader am(*a, m.key_path("age"), {"identities", "recipients"});
     auto strings = [&](const char* k) {

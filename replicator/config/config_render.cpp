@@ -39,6 +39,7 @@ void put_replica(YAML::Emitter& e, const ReplicaConfig& r) {
   put(e, "retention", r.retention);
   put(e, "retention-check-interval", r.retention_check_interval);
   put(e, "validation-interval", r.validation_interval);
+  put(e, "lease-ttl", r.lease_ttl);
   if (r.age) {
     e << YAML::Key << "age" << YAML::Value << YAML::BeginMap;
     for (const auto& [key, list] : {std::pair{"identities", &r.age->identities}, {"recipients", &r.age->recipients}}) {

@@ -130,6 +130,9 @@ void check_replica(const ReplicaConfig& r, const std::string& path) {
   // retention <= 0 disables the retainer (litestream), so any value is allowed.
   check_positive(r.retention_check_interval, key("retention-check-interval"));
   check_non_negative(r.validation_interval, key("validation-interval"));
+  check_non_negative(r.lease_ttl, key("lease-ttl"));
+  if (r.lease_ttl && r.lease_ttl->count() > 0 && *r.lease_ttl < std::chrono::seconds(2))
+    fail(key("lease-ttl"), "must be 0 (no lease) or at least 2s: the owner re-confirms it every half TTL");
   if (r.age) check_age(*r.age, key("age"));
 }
 

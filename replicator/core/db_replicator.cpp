@@ -178,6 +178,8 @@ bool DbReplicator::replica_step(size_t i, bool force) {
   if (!force && now >= st.next_snapshot) {
     try {
       r.snapshot();
+    } catch (const LeaseHeldError&) {
+      // Another replicator owns the replica; the lease logged it (WARN, then ERROR).
     } catch (const std::exception& e) {
       r.log().error("snapshotter error", {{"error", e.what()}});
     }
@@ -186,6 +188,8 @@ bool DbReplicator::replica_step(size_t i, bool force) {
   if (!force && now >= st.next_retention) {
     try {
       r.enforce_retention();
+    } catch (const LeaseHeldError&) {
+      // Not ours to prune while another replicator owns the replica.
     } catch (const std::exception& e) {
       r.log().error("retainer error", {{"error", e.what()}});
     }
@@ -199,6 +203,13 @@ bool DbReplicator::replica_step(size_t i, bool force) {
     }
     try {
       r.sync();
+    } catch (const LeaseHeldError& e) {
+      // Nothing written; retried every sync-interval, which costs no request until the lease can
+      // have changed (replica_lease.h). At shutdown it is still a failed final sync.
+      ok = false;
+      if (force) log_.error("error closing db", {{"error", "sync replica " + r.name() + ": " + e.what()}});
+      std::lock_guard lk(mu_);
+      st.dirty = true;
     } catch (const std::exception& e) {
       ok = false;
       if (force) {
@@ -314,6 +325,7 @@ bool DbReplicator::stop(Steady::time_point deadline) {
   if (!started) {  // stop() without start(): the final uploads on this thread
     for (size_t i = 0; i < replicas_.size(); ++i)
       if (!replica_step(i, true)) ok = false;
+    for (auto& r : replicas_) r->release_lease();
     db_->close();
     return ok;
   }
@@ -337,6 +349,8 @@ bool DbReplicator::stop(Steady::time_point deadline) {
     if (st.thread.joinable()) st.thread.join();
   for (const auto& st : state_)
     if (!st.final_ok) ok = false;
+  // After the final uploads: the next replicator (a Recreate rollout) starts without waiting a TTL.
+  for (auto& r : replicas_) r->release_lease();
   db_->close();
   return ok;
 }

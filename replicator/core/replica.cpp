@@ -129,6 +129,7 @@ Replica::Replica(Db& db, std::unique_ptr<ReplicaClient> client, ReplicaOptions o
   if (opt_.name.empty()) opt_.name = client_->type();
   log_ = log.with("replica", opt_.name);
   metrics_ = &metrics::registry().replica(db_.path(), opt_.name);
+  if (opt_.lease.ttl.count() > 0) lease_ = std::make_unique<ReplicaLease>(*client_, opt_.lease, log_);
 }
 
 void Replica::sync() {
@@ -147,6 +148,9 @@ void Replica::sync() {
       set_pos(Pos{});
       sync_generation(now);
     }
+  } catch (const LeaseHeldError&) {
+    set_pos(Pos{});  // the owner moves the replica on: recompute the position once we hold the lease
+    throw;
   } catch (...) {
     set_pos(Pos{});
     metrics_->sync_errors.inc();
@@ -157,6 +161,7 @@ void Replica::sync() {
 
 void Replica::sync_generation(const Pos& dpos) {
   log_.debug("replica sync", {{"position", dpos.str()}});
+  ensure_lease();
   if (pos().generation != dpos.generation) {
     if (client_->snapshots(dpos.generation).empty()) {
       SnapshotInfo info = snapshot();
@@ -203,6 +208,7 @@ bool Replica::sync_wal() {
 
   int64_t fs = wal::frame_size(page_size);
   int64_t first_frame = pos.offset == 0 ? wal::kHeaderSize : pos.offset;
+  ensure_lease();  // a long sync loop re-confirms the lease every TTL/2
   log_.info("write wal segment", {{"position", pos.str()}});
   auto start = SteadyClock::now();
   ShadowSegmentReader raw(std::move(fd), path, pos, size, page_size);
@@ -220,6 +226,7 @@ bool Replica::sync_wal() {
 }
 
 SnapshotInfo Replica::snapshot() {
+  ensure_lease();
   Db::SnapshotView view(db_);
   const Pos& pos = view.pos();
   log_.info("write snapshot", {{"position", pos.str()}});
@@ -268,6 +275,7 @@ Pos Replica::calc_pos(const std::string& generation) {
 }
 
 void Replica::enforce_retention() {
+  ensure_lease();  // deletes are writes: a waiting replicator must not prune the owner's generations
   std::vector<SnapshotInfo> all;
   std::vector<std::string> generations;
   try {

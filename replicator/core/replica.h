@@ -15,6 +15,7 @@
 #include "core/event_log.h"
 #include "core/pos.h"
 #include "core/replica_client.h"
+#include "core/replica_lease.h"
 #include "metrics/metrics.h"
 
 namespace hs::core {
@@ -25,6 +26,7 @@ struct ReplicaOptions {
   std::chrono::nanoseconds snapshot_interval{0};                // 0: only at generation start and from retention
   std::chrono::nanoseconds retention = std::chrono::hours(24);  // <= 0 disables retention
   std::chrono::nanoseconds retention_check_interval = std::chrono::hours(1);
+  LeaseOptions lease;  // ttl 0: written without a lease (one writer per replica: replica_lease.h)
 };
 
 class Replica {
@@ -36,6 +38,12 @@ class Replica {
   ReplicaClient& client() { return *client_; }
   const EventLog& log() const { return log_; }
   metrics::ReplicaMetrics& metrics() { return *metrics_; }
+  // Null when the replica has no lease (options().lease.ttl == 0).
+  ReplicaLease* lease() { return lease_.get(); }
+  // Clean shutdown, after the final sync: gives the lease up so the next replicator need not wait.
+  void release_lease() {
+    if (lease_) lease_->release();
+  }
 
   // Where the replica is: the end of the last uploaded segment. Zero when unknown (start, error).
   // Safe to call from any thread (the Db's cleanup reads it while this replica uploads).
@@ -50,7 +58,8 @@ class Replica {
 
   // Replica.Sync: snapshot if the generation has none, recover the position if needed, then upload
   // the shadow WAL from the position to its end, one segment per index. Any error resets the
-  // position (it is recomputed from the replica next time) and is rethrown.
+  // position (it is recomputed from the replica next time) and is rethrown; LeaseHeldError when
+  // another replicator holds the replica's lease (nothing was written).
   void sync();
 
   // Streams the database file (LZ4) as the snapshot of the current shadow index.
@@ -74,6 +83,10 @@ class Replica {
     pos_ = std::move(p);
   }
   void sync_generation(const Pos& dpos);
+  // Before every write to the replica: no request while the lease is fresh; throws LeaseHeldError.
+  void ensure_lease() {
+    if (lease_) lease_->ensure();
+  }
 
   Db& db_;
   std::unique_ptr<ReplicaClient> client_;
@@ -83,6 +96,7 @@ class Replica {
   mutable std::mutex pos_mu_;
   Pos pos_;  // written by this replica's thread only
   std::atomic<int64_t> source_bytes_{0};
+  std::unique_ptr<ReplicaLease> lease_;
 };
 
 }  // namespace hs::core

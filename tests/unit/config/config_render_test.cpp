@@ -176,6 +176,7 @@ TEST_CASE("randomised models survive render -> parse unchanged") {
         if (coin()) r.retention = coin() ? dur() : -dur();
         if (coin()) r.retention_check_interval = dur();
         if (coin()) r.validation_interval = dur();
+        if (coin()) r.lease_ttl = coin() ? Duration::zero() : std::chrono::seconds(2 + rng() % 600);
         db.replicas.push_back(r);
       }
       c.dbs.push_back(db);
