@@ -7,14 +7,15 @@
 namespace hs::cli {
 namespace {
 
-NamedReplica from_resolved(const config::ResolvedReplica& r) {
+// db_path: the database the replica belongs to, for its request counters ("" = not counted).
+NamedReplica from_resolved(const config::ResolvedReplica& r, const std::string& db_path = "") {
   NamedReplica out;
   out.name = r.name;
   if (r.type == "file") {
     if (r.path.empty()) throw config::ConfigError("replica \"" + r.name + "\": file replica path required");
     out.client = std::make_unique<storage::FileReplicaClient>(r.path);
   } else if (r.type == "s3") {
-    out.client = storage::make_s3_replica_client(r);
+    out.client = storage::make_s3_replica_client(r, db_path);
   } else {
     throw config::ConfigError("replica \"" + r.name + "\": unknown replica type \"" + r.type + "\"");
   }
@@ -56,10 +57,18 @@ void add_age(NamedReplica& out, const config::Config& c, const config::ReplicaCo
                                                              std::move(identities), key);
 }
 
+// The path of the database entry of `c` that holds `r`; "" for a replica outside c.dbs.
+std::string db_path_of(const config::Config& c, const config::ReplicaConfig& r) {
+  for (const auto& db : c.dbs)
+    for (const auto& x : db.replicas)
+      if (&x == &r) return db.path;
+  return "";
+}
+
 }  // namespace
 
 NamedReplica make_replica(const config::Config& c, const config::ReplicaConfig& r) {
-  NamedReplica out = from_resolved(config::resolve_replica(c, r));
+  NamedReplica out = from_resolved(config::resolve_replica(c, r), db_path_of(c, r));
   add_age(out, c, r);
   return out;
 }

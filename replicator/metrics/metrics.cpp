@@ -182,6 +182,11 @@ std::string Registry::render(std::chrono::system_clock::time_point now) const {
     x.add("hs_replica_frames_total", "counter", "WAL frames written to the replica", l, m->frames.value());
     x.add("hs_replica_sync_errors_total", "counter", "Replica syncs that failed", l, m->sync_errors.value());
     x.add("hs_replica_snapshots_total", "counter", "Snapshots written to the replica", l, m->snapshots.value());
+    for (size_t k = 0; k < std::size(kRequestKindNames); ++k)
+      x.add("hs_replica_requests_total", "counter",
+            "Requests sent to the replica's storage by kind, retries included (S3: what is billed)",
+            {{"db", key.first}, {"name", key.second}, {"kind", kRequestKindNames[k]}},
+            m->requests(static_cast<RequestKind>(k)).value());
     x.add("hs_replica_last_sync_timestamp_seconds", "gauge",
           "Unix time of the last successful replica sync (0 = none yet)", l, m->last_sync_seconds());
     x.add("hs_replica_lag_seconds", "gauge", "Age of the oldest local change not yet on the replica (0 = caught up)", l,

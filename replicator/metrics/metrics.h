@@ -13,12 +13,14 @@
 //   rm.sync_errors.inc();                   // a replica sync failed
 //   rm.wal_index.set(i); rm.wal_offset.set(off);
 //   hs::metrics::registry().operation("s3", "PUT").record(bytes);  // successful client call
+//   rm.requests(metrics::RequestKind::kList).inc();  // every request sent to storage (each attempt)
 // All updates are lock-free atomics, cheap enough for every frame. Registration (db(), replica(),
 // operation()) takes a mutex: do it once and keep the reference.
 //
 // The registry depends on nothing; serving it is hs_metrics_http (metrics/http/server.h: /metrics, /healthz).
 #include <atomic>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,6 +71,10 @@ struct DbMetrics {
   std::map<std::string, std::unique_ptr<Checkpoint>> checkpoints_;
 };
 
+// What a storage request is billed as (S3): hs_replica_requests_total{kind="GET"|...}.
+enum class RequestKind { kGet, kPut, kList, kDelete, kHead };
+inline constexpr const char* kRequestKindNames[] = {"GET", "PUT", "LIST", "DELETE", "HEAD"};
+
 // Per replica (labels db, name).
 struct ReplicaMetrics {
   Counter wal_bytes;         // litestream_replica_wal_bytes: WAL bytes written to the replica
@@ -79,6 +85,10 @@ struct ReplicaMetrics {
   Counter frames;            // hs_replica_frames_total: WAL frames written to the replica
   Counter sync_errors;       // hs_replica_sync_errors_total
   Counter snapshots;         // hs_replica_snapshots_total: snapshots written
+  // hs_replica_requests_total{kind}: requests sent to the replica's storage, every attempt counted
+  // (what a provider bills), so idle cost and retry storms show up.
+  Counter& requests(RequestKind k) { return requests_[static_cast<size_t>(k)]; }
+  const Counter& requests(RequestKind k) const { return requests_[static_cast<size_t>(k)]; }
 
   // Lag bookkeeping: hs_replica_lag_seconds = now - oldest unreplicated change (0 when caught up);
   // hs_replica_last_sync_timestamp_seconds = time of the last successful sync (unix seconds).
@@ -90,6 +100,7 @@ struct ReplicaMetrics {
  private:
   std::atomic<double> pending_since_{0};  // unix seconds, 0 = nothing pending
   std::atomic<double> last_sync_{0};
+  Counter requests_[std::size(kRequestKindNames)];
 };
 
 // Per storage client kind: litestream_replica_operation_{total,bytes}{replica_type, operation}.

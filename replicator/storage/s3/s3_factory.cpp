@@ -1,6 +1,9 @@
 #include "storage/s3/s3_factory.h"
 
+#include <map>
+
 #include "log/log.h"
+#include "metrics/metrics.h"
 #include "storage/s3/s3_client.h"
 
 namespace hs::storage {
@@ -33,8 +36,23 @@ S3Options s3_options(const config::ResolvedReplica& r) {
   return o;
 }
 
-std::unique_ptr<core::ReplicaClient> make_s3_replica_client(const config::ResolvedReplica& r) {
-  return std::make_unique<S3ReplicaClient>(s3_options(r));
+std::unique_ptr<core::ReplicaClient> make_s3_replica_client(const config::ResolvedReplica& r,
+                                                            const std::string& db_path) {
+  S3Options o = s3_options(r);
+  if (!db_path.empty()) {
+    // Registered once here; the callbacks only touch atomics.
+    auto& rm = metrics::registry().replica(db_path, r.name);
+    o.on_request = [&rm](std::string_view kind) {
+      for (size_t k = 0; k < std::size(metrics::kRequestKindNames); ++k)
+        if (kind == metrics::kRequestKindNames[k]) rm.requests(static_cast<metrics::RequestKind>(k)).inc();
+    };
+    std::map<std::string, metrics::OperationMetrics*, std::less<>> ops;
+    for (const char* op : {"GET", "PUT", "LIST", "DELETE"}) ops[op] = &metrics::registry().operation("s3", op);
+    o.on_operation = [ops = std::move(ops)](std::string_view op, int64_t bytes) {
+      if (auto it = ops.find(op); it != ops.end()) it->second->record(double(bytes));
+    };
+  }
+  return std::make_unique<S3ReplicaClient>(std::move(o));
 }
 
 std::unique_ptr<core::ReplicaClient> make_s3_replica_client(const config::ReplicaConfig& r) {

@@ -65,6 +65,7 @@ void S3GetStream::start() {
   error_body_.clear();
   resp_headers_.clear();
   paused_ = false;
+  http_.note_request(r);
   if (curl_multi_add_handle(multi_, easy_) != CURLM_OK) throw core::Error("S3 GET: curl_multi_add_handle failed");
   running_ = true;
 }

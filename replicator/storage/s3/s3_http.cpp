@@ -180,6 +180,14 @@ bool S3Http::retryable_curl(CURLcode rc) {
   }
 }
 
+const char* S3Http::request_kind(const S3Request& req) {
+  if (req.method == "HEAD") return "HEAD";
+  if (req.method == "GET") return req.key.empty() && !req.query.count("location") ? "LIST" : "GET";
+  if (req.method == "DELETE") return "DELETE";  // an aborted multipart upload too
+  if (req.method == "POST") return req.query.count("delete") ? "DELETE" : "PUT";
+  return "PUT";
+}
+
 long S3Http::request_timeout_ms(size_t body_bytes) const {
   int64_t rate = std::max<int64_t>(1, opts_.min_transfer_rate);
   return static_cast<long>(opts_.request_timeout.count() * 1000 + int64_t(body_bytes) * 1000 / rate);
@@ -275,6 +283,7 @@ S3Response S3Http::perform(const S3Request& req) const {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp.body);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp.headers);
+    note_request(req);
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
     // The handle keeps pointers to these; clear them before they go out of scope.

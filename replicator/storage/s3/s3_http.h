@@ -83,6 +83,12 @@ class S3Http {
   // Per-attempt deadline of a buffered request with a body of `body_bytes` (see S3Options).
   long request_timeout_ms(size_t body_bytes) const;
 
+  // What S3 bills `req` as (see S3Options::on_request).
+  static const char* request_kind(const S3Request& req);
+  // Reports a request about to be sent through opts.on_request (if set).
+  void note_request(const S3Request& req) const {
+    if (opts_.on_request) opts_.on_request(request_kind(req));
+  }
   // Reports a successful operation through opts.on_operation (if set).
   void count(std::string_view op, int64_t bytes) const {
     if (opts_.on_operation) opts_.on_operation(op, bytes);

@@ -46,6 +46,10 @@ struct S3Options {
   // metrics: op is "GET", "PUT", "LIST" or "DELETE"; bytes is the object bytes moved (PUT, GET).
   // A multipart upload counts one PUT per part (one per billed request).
   std::function<void(std::string_view op, int64_t bytes)> on_operation;
+  // Called when each request is sent, every attempt (retries and failures included: providers bill
+  // them), with what S3 bills it as: "GET", "PUT" (multipart create/complete too), "LIST",
+  // "DELETE" (DeleteObjects too) or "HEAD". hs_replica_requests_total counts these.
+  std::function<void(std::string_view kind)> on_request;
 };
 
 }  // namespace hs::storage
