@@ -32,6 +32,9 @@ class EncryptedReplicaClient final : public core::ReplicaClient {
   std::unique_ptr<core::Reader> open_snapshot(const std::string& generation, int64_t index) override;
   void delete_snapshot(const std::string& g, int64_t index) override { inner_->delete_snapshot(g, index); }
   std::vector<core::WalSegmentInfo> wal_segments(const std::string& g) override { return inner_->wal_segments(g); }
+  std::vector<core::WalSegmentInfo> wal_segments_below(const std::string& g, int64_t i) override {
+    return inner_->wal_segments_below(g, i);
+  }
   core::WalSegmentInfo write_wal_segment(const core::Pos& pos, core::Reader& data) override;
   std::unique_ptr<core::Reader> open_wal_segment(const core::Pos& pos) override;
   void delete_wal_segments(const std::vector<core::Pos>& p) override { inner_->delete_wal_segments(p); }

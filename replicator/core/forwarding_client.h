@@ -27,6 +27,9 @@ class ForwardingClient : public ReplicaClient {
   std::unique_ptr<Reader> open_snapshot(const std::string& g, int64_t i) override { return inner_.open_snapshot(g, i); }
   void delete_snapshot(const std::string& g, int64_t i) override { inner_.delete_snapshot(g, i); }
   std::vector<WalSegmentInfo> wal_segments(const std::string& g) override { return inner_.wal_segments(g); }
+  std::vector<WalSegmentInfo> wal_segments_below(const std::string& g, int64_t i) override {
+    return inner_.wal_segments_below(g, i);
+  }
   WalSegmentInfo write_wal_segment(const Pos& p, Reader& d) override { return inner_.write_wal_segment(p, d); }
   std::unique_ptr<Reader> open_wal_segment(const Pos& p) override { return inner_.open_wal_segment(p); }
   void delete_wal_segments(const std::vector<Pos>& ps) override { inner_.delete_wal_segments(ps); }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "core/error.h"
@@ -278,11 +279,14 @@ void Replica::enforce_retention() {
   ensure_lease();  // deletes are writes: a waiting replicator must not prune the owner's generations
   std::vector<SnapshotInfo> all;
   std::vector<std::string> generations;
+  // Listed once per check: each LIST is a billed request (issue 12 item 2).
+  std::map<std::string, std::vector<SnapshotInfo>> by_generation;
   try {
     generations = client_->generations();
     for (const auto& g : generations) {
       auto s = client_->snapshots(g);
       all.insert(all.end(), s.begin(), s.end());
+      by_generation[g] = std::move(s);
     }
   } catch (const std::exception& e) {
     throw Error(std::string("snapshots: ") + e.what());
@@ -314,15 +318,15 @@ void Replica::enforce_retention() {
       }
       continue;
     }
-    for (const auto& s : client_->snapshots(g)) {
+    // A generation the listing did not see holds only the snapshot just taken: nothing below it.
+    for (const auto& s : by_generation[g]) {
       if (s.index >= *min_index) continue;
       client_->delete_snapshot(g, s.index);
       // litestream logs the retained index here (sic); we log the one actually deleted.
       log_.info("snapshot deleted", {{"generation", g}, {"index", s.index}});
     }
     std::vector<Pos> doomed;
-    for (const auto& w : client_->wal_segments(g))
-      if (w.index < *min_index) doomed.push_back(w.pos());
+    for (const auto& w : client_->wal_segments_below(g, *min_index)) doomed.push_back(w.pos());
     if (doomed.empty()) continue;
     client_->delete_wal_segments(doomed);
     log_.info("wal segmented deleted before",

@@ -48,6 +48,16 @@ class ReplicaClient {
   virtual WalSegmentInfo write_wal_segment(const Pos& pos, Reader& data) = 0;
   virtual std::unique_ptr<Reader> open_wal_segment(const Pos& pos) = 0;
   virtual void delete_wal_segments(const std::vector<Pos>& positions) = 0;
+  // The WAL segments of a generation whose index is below `index`, sorted: what retention deletes.
+  // A client whose listing comes in pages in key order (S3) overrides this to stop at the first
+  // segment at or above `index`, so a retention check pays LIST pages for what it deletes, not for
+  // the whole generation (a day of 1 s syncs is ~87 pages of 1000).
+  virtual std::vector<WalSegmentInfo> wal_segments_below(const std::string& generation, int64_t index) {
+    std::vector<WalSegmentInfo> out;
+    for (auto& s : wal_segments(generation))
+      if (s.index < index) out.push_back(std::move(s));
+    return out;
+  }
 
   // Shutdown budget exceeded: makes every in-flight and later request fail fast with an Error
   // (an S3 request stuck on a silent endpoint would otherwise run to its own deadline). One-way.

@@ -67,7 +67,7 @@ std::string S3ReplicaClient::wal_segment_key(const core::Pos& pos) const {
 // --- primitives ------------------------------------------------------------------------------
 
 std::vector<S3Object> S3ReplicaClient::list(const std::string& prefix, const std::string& delimiter,
-                                            std::vector<std::string>* prefixes) const {
+                                            std::vector<std::string>* prefixes, const std::string& stop_at) const {
   std::vector<S3Object> out;
   std::string marker;
   while (true) {
@@ -88,6 +88,7 @@ std::vector<S3Object> S3ReplicaClient::list(const std::string& prefix, const std
     for (auto& o : page.contents) out.push_back(std::move(o));
     if (prefixes) prefixes->insert(prefixes->end(), page.common_prefixes.begin(), page.common_prefixes.end());
     if (!page.is_truncated) break;
+    if (!stop_at.empty() && !out.empty() && out.back().key >= stop_at) break;
     if (next <= marker) throw core::Error("S3 LIST " + http_.object_name(prefix) + ": listing did not advance");
     marker = next;
   }
@@ -283,6 +284,20 @@ std::vector<core::WalSegmentInfo> S3ReplicaClient::wal_segments(const std::strin
   for (const auto& o : list(core::layout::wal_path(root_, generation) + "/", "/")) {
     auto io = core::layout::parse_wal_segment_name(base_name(o.key));
     if (!io) continue;
+    out.push_back({generation, io->index, io->offset, o.size, o.last_modified});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return std::tie(a.index, a.offset) < std::tie(b.index, b.offset); });
+  return out;
+}
+
+std::vector<core::WalSegmentInfo> S3ReplicaClient::wal_segments_below(const std::string& generation, int64_t index) {
+  require_generation(generation, "wal segment");
+  std::vector<core::WalSegmentInfo> out;
+  const std::string stop = wal_segment_key(core::Pos{generation, index, 0});
+  for (const auto& o : list(core::layout::wal_path(root_, generation) + "/", "/", nullptr, stop)) {
+    auto io = core::layout::parse_wal_segment_name(base_name(o.key));
+    if (!io || io->index >= index) continue;
     out.push_back({generation, io->index, io->offset, o.size, o.last_modified});
   }
   std::sort(out.begin(), out.end(),

@@ -33,6 +33,8 @@ class S3ReplicaClient : public core::ReplicaClient {
   core::WalSegmentInfo write_wal_segment(const core::Pos& pos, core::Reader& data) override;
   std::unique_ptr<core::Reader> open_wal_segment(const core::Pos& pos) override;
   void delete_wal_segments(const std::vector<core::Pos>& positions) override;
+  // Stops listing at the first page that reaches segment `index` (keys sort by index: %08x).
+  std::vector<core::WalSegmentInfo> wal_segments_below(const std::string& generation, int64_t index) override;
   // <path>/replica-lease.json: one GET, one PUT (single request, Content-MD5), one DeleteObjects.
   std::optional<std::string> read_lease() override;
   void write_lease(const std::string& body) override;
@@ -43,8 +45,10 @@ class S3ReplicaClient : public core::ReplicaClient {
   // Lower-level operations, public for tests and tools.
   // Every object under `prefix`, following pages; with a delimiter, "sub-directories" are
   // returned in `prefixes` (S3 CommonPrefixes).
+  // With stop_at, no further page is requested once a key >= stop_at was listed (keys come in
+  // ascending order), so the result holds every key below stop_at and possibly some above.
   std::vector<S3Object> list(const std::string& prefix, const std::string& delimiter,
-                             std::vector<std::string>* prefixes = nullptr) const;
+                             std::vector<std::string>* prefixes = nullptr, const std::string& stop_at = "") const;
   // Stores the whole stream under key; returns the number of bytes stored.
   int64_t put(const std::string& key, core::Reader& data) const;
   std::unique_ptr<core::Reader> get(const std::string& key) const;

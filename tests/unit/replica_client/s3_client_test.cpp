@@ -232,3 +232,27 @@ TEST_CASE("s3: S3 down: bounded retries fail clearly; a restart within the retry
   CHECK(read_all(*r2) == "after");
   patient.delete_generation(gen_a);
 }
+
+TEST_CASE("s3: retention's listing of the segments below an index stops at the first page that reaches it", "[s3]") {
+  auto o = server_options("below");
+  o.max_keys = 7;
+  std::atomic<int> lists{0};
+  o.on_request = [&](std::string_view kind) { lists += kind == "LIST"; };
+  S3ReplicaClient c(o);
+  for (int i = 0; i < 30; ++i) {
+    StringReader s("w");
+    c.write_wal_segment({gen_a, i / 3, (i % 3) * 4152}, s);
+  }
+  lists = 0;
+  auto below = c.wal_segments_below(gen_a, 2);
+  REQUIRE(below.size() == 6);  // indexes 0 and 1, three offsets each
+  for (const auto& s : below) CHECK(s.index < 2);
+  CHECK(lists == 1);  // the first page (7 keys) already holds index 2
+  lists = 0;
+  CHECK(c.wal_segments_below(gen_a, 0).empty());
+  CHECK(lists == 1);
+  lists = 0;
+  CHECK(c.wal_segments_below(gen_a, 100).size() == 30);
+  CHECK(lists == 5);  // 30 keys, pages of 7: every page, as the full listing
+  c.delete_generation(gen_a);
+}
