@@ -5,9 +5,11 @@
 
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "core/forwarding_client.h"
 #include "core/layout.h"
+#include "core/replica.h"
 #include "core/replica_lease.h"
 #include "storage/file/file_client.h"
 #include "test_support.h"
@@ -296,4 +298,40 @@ TEST_CASE("the real environment: this process is not gone, a pid that never ran 
 TEST_CASE("the lease object sits beside generations/, so replica listings never see it", "[lease]") {
   CHECK(core::layout::lease_path("app/db") == "app/db/replica-lease.json");
   CHECK(core::layout::lease_path("") == "replica-lease.json");
+}
+
+TEST_CASE("a replica whose lease another replicator holds writes nothing: no snapshot, segment or prune", "[lease]") {
+  test::TempDir dir;
+  test::AppDb app(dir / "app.db");
+  app.insert(3);
+  auto db_opts = [&](const std::string& meta) {
+    core::DbOptions o;
+    o.path = dir / "app.db";
+    o.meta_path = dir / meta;
+    o.checkpoint_interval = std::chrono::nanoseconds(0);
+    return o;
+  };
+  core::ReplicaOptions ro;
+  ro.lease.ttl = seconds(4);  // real clock: B reads the lease again after TTL/4
+  ro.lease.settle = milliseconds(1);
+  core::Db db_a(db_opts("meta-a"), {}), db_b(db_opts("meta-b"), {});
+  db_a.sync({});
+  db_b.sync({});
+  auto* files = new storage::FileReplicaClient(dir / "replica");
+  core::Replica a(db_a, std::unique_ptr<core::ReplicaClient>(files), ro, {});
+  core::Replica b(db_b, std::make_unique<storage::FileReplicaClient>(dir / "replica"), ro, {});
+  a.sync();
+  REQUIRE(files->generations() == std::vector<std::string>{db_a.current_generation()});
+  CHECK_THROWS_AS(b.sync(), core::LeaseHeldError);
+  CHECK_THROWS_AS(b.snapshot(), core::LeaseHeldError);
+  CHECK_THROWS_AS(b.enforce_retention(), core::LeaseHeldError);
+  CHECK(files->generations() == std::vector<std::string>{db_a.current_generation()});
+  CHECK(b.pos().is_zero());
+  // A stops cleanly: B writes its own generation at its next look (TTL/4 later), no request before.
+  a.release_lease();
+  CHECK_THROWS_AS(b.sync(), core::LeaseHeldError);
+  std::this_thread::sleep_for(milliseconds(1100));
+  b.sync();
+  CHECK(files->generations().size() == 2);
+  CHECK(b.lease()->held());
 }
