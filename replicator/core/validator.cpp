@@ -170,7 +170,7 @@ ValidationResult Validator::validate_once() {
       m.validation_error.inc();
       log_.error(
           "validation failed",
-          {{"position", r.pos.str()}, {"db", hex16(r.db_crc)}, {"replica", hex16(r.replica_crc)}, {"error", r.detail}});
+          {{"position", r.pos.str()}, {"db-checksum", hex16(r.db_crc)}, {"replica-checksum", hex16(r.replica_crc)}, {"error", r.detail}});
       break;
     default: log_.info("validation skipped", {{"position", r.pos.str()}, {"reason", r.detail}}); break;
   }
