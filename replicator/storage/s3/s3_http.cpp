@@ -147,6 +147,15 @@ void S3Http::throw_status(const S3Request& req, long status, std::string_view bo
     code = err->code;
     msg += " " + err->code;
     if (!err->message.empty()) msg += ": " + err->message;
+    // The two errors a person fixes outside the replicator: say where to look.
+    if (code == "RequestTimeTooSkewed")
+      msg +=
+          " (clock skew: this machine's clock and the S3 server's differ by more than S3 allows, 15 minutes on "
+          "AWS; check NTP on both)";
+    else if (code == "SignatureDoesNotMatch")
+      msg +=
+          " (signature mismatch: check secret-access-key and region, and that nothing between here and S3 "
+          "rewrites requests)";
   } else if (status == 404) {
     msg += " NotFound";
   }

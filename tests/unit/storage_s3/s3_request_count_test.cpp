@@ -105,3 +105,34 @@ TEST_CASE("every attempt is counted, failed and retried ones too, in /metrics un
   CHECK_THAT(text, Catch::Contains("litestream_replica_operation_total{replica_type=\"s3\",operation=\"LIST\"} 1\n"));
   CHECK_THAT(text, Catch::Contains("litestream_replica_operation_bytes{replica_type=\"s3\",operation=\"GET\"} 3\n"));
 }
+
+TEST_CASE("clock skew and signature errors say where to look") {
+  LocalServer server;
+  server.svr.Get("/bkt/skewed", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = 403;
+    res.set_content(
+        "<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current "
+        "time is too large.</Message></Error>",
+        "application/xml");
+  });
+  server.svr.Get("/bkt/badsig", [&](const httplib::Request&, httplib::Response& res) {
+    res.status = 403;
+    res.set_content("<Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error>", "application/xml");
+  });
+  server.start();
+  S3Options o;
+  o.bucket = "bkt";
+  o.endpoint = "http://127.0.0.1:" + std::to_string(server.port);
+  o.force_path_style = true;
+  o.access_key_id = "id";
+  o.secret_access_key = "secret";
+  S3Http http(o);
+  S3Request req;
+  req.key = "skewed";
+  CHECK_THROWS_WITH(http.perform(req), Catch::StartsWith("S3 GET bkt/skewed: 403 RequestTimeTooSkewed: The "
+                                                         "difference") &&
+                                           Catch::Contains("(clock skew: ") && Catch::Contains("check NTP"));
+  req.key = "badsig";
+  CHECK_THROWS_WITH(http.perform(req), Catch::Contains("403 SignatureDoesNotMatch: no (signature mismatch: check "
+                                                       "secret-access-key and region"));
+}
