@@ -63,6 +63,7 @@ dbs:
         retention: 72h
         retention-check-interval: 30m
         validation-interval: 12h
+        lease-ttl: 0s
       - url: file:///mnt/usb/app
   - path: /srv/other.db
 )";
@@ -112,6 +113,8 @@ dbs:
   CHECK(r.retention == hours(72));
   CHECK(r.retention_check_interval == minutes(30));
   CHECK(r.validation_interval == hours(12));
+  CHECK(r.lease_ttl == Duration::zero());
+  CHECK(resolve_replica(c, r).lease_ttl == Duration::zero());
   ResolvedReplica rr = resolve_replica(c, r);
   CHECK(rr.endpoint == "http://nas.lan:9000");
   CHECK_FALSE(rr.force_path_style);  // explicit false wins over the endpoint's implied true
@@ -154,6 +157,7 @@ TEST_CASE("unset keys stay unset and defaults come from accessors") {
   CHECK(rr.retention_check_interval == hours(1));
   CHECK(rr.snapshot_interval == Duration::zero());
   CHECK(rr.validation_interval == Duration::zero());
+  CHECK(rr.lease_ttl == seconds(30));  // one writer per replica unless lease-ttl: 0
   CHECK(rr.bucket == "bkt");
   CHECK(rr.path == "app");
   CHECK(rr.endpoint.empty());
