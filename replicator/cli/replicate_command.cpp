@@ -28,6 +28,7 @@
 #include "cli/observability.h"
 #include "cli/replicas.h"
 #include "cli/replicate_exec.h"
+#include "cli/status_board.h"
 #include "config/config.h"
 #include "core/db_replicator.h"
 #include "core/event_log.h"
@@ -72,6 +73,7 @@ std::string absolute_db_path(std::string p) {
 // Replication events go to hs_log, whose WARN/ERROR hooks feed the alerter.
 void emit(core::LogLevel level, const std::string& msg, const core::LogFields& fields) {
   log_core_event(level, msg, fields);
+  record_status_event(level, msg, fields);  // `status`: each replica's last error
 }
 
 // Builds one database's replicator and logs litestream's "replicating to" lines for it.
@@ -194,6 +196,7 @@ int run(const std::vector<std::string>& args) {
           return why.empty();
         });
       }
+      metrics_server.set_status([&replicators] { return runtime_status_json(replicators); });
       try {
         metrics_server.start(addr);
       } catch (const std::exception& e) {

@@ -13,6 +13,7 @@ struct Server::Impl {
   httplib::Server http;
   std::mutex mu;
   std::function<bool(std::string&)> health;
+  std::function<std::string()> status;
 };
 
 Server::Server() : impl_(std::make_unique<Impl>()) {
@@ -40,6 +41,19 @@ Server::Server() : impl_(std::make_unique<Impl>()) {
       res.set_content(why + "\n", "text/plain");
     }
   });
+  impl_->http.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+    std::function<std::string()> status;
+    {
+      std::lock_guard<std::mutex> g(impl_->mu);
+      status = impl_->status;
+    }
+    if (!status) {
+      res.status = 404;
+      res.set_content("no status\n", "text/plain");
+      return;
+    }
+    res.set_content(status(), "application/json");
+  });
 }
 
 Server::~Server() {
@@ -49,6 +63,11 @@ Server::~Server() {
 void Server::set_health_check(std::function<bool(std::string& why)> check) {
   std::lock_guard<std::mutex> g(impl_->mu);
   impl_->health = std::move(check);
+}
+
+void Server::set_status(std::function<std::string()> json) {
+  std::lock_guard<std::mutex> g(impl_->mu);
+  impl_->status = std::move(json);
 }
 
 void Server::start(const std::string& addr) {

@@ -1,5 +1,5 @@
 #pragma once
-// The `addr` HTTP server: GET /metrics (Prometheus text of registry()) and GET /healthz.
+// The `addr` HTTP server: GET /metrics (Prometheus text of registry()), GET /healthz and GET /status.
 // cpp-httplib with a 2-thread pool: scrapes and probes are rare and the Pi's memory is not.
 //
 //   hs::metrics::Server server;
@@ -29,6 +29,8 @@ class Server {
 
   // /healthz answers 200 "ok" while this returns true (default: always), else 503 with `why`.
   void set_health_check(std::function<bool(std::string& why)> check);
+  // GET /status answers 200 with this JSON (the `status` command's runtime facts); 404 while unset.
+  void set_status(std::function<std::string()> json);
 
   // Binds and starts serving on a background thread (the caller logs litestream's
   // "serving metrics on" line). Throws ServerError ("cannot start metrics server: ...") when the
