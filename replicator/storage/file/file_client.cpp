@@ -112,10 +112,20 @@ std::vector<core::SnapshotInfo> FileReplicaClient::snapshots(const std::string& 
 
 core::SnapshotInfo FileReplicaClient::write_snapshot(const std::string& generation, int64_t index, core::Reader& data) {
   std::string path = layout::snapshot_path(root_, generation, index);
-  make_dirs(layout::snapshots_path(root_, generation));
+  std::string dir = layout::snapshots_path(root_, generation);
+  make_dirs(dir);
   write_atomically(path, data);
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) throw core::Error("cannot stat " + path + ": " + errno_text());
+  // A replicator killed (kill -9, OOM) inside a snapshot leaves "<snapshot>.tmp", a whole database in
+  // size, that nothing would remove before retention drops the generation. Snapshots of a replica are
+  // written one at a time by its one writer (the lease), so any other staging file here is such a
+  // leftover (found by tests/e2e/faults/faults_kill.py).
+  for (const auto& name : list_dir(dir)) {
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0 &&
+        layout::parse_snapshot_name(name.substr(0, name.size() - 4)))
+      remove_file(dir + "/" + name);
+  }
   return core::SnapshotInfo{generation, index, static_cast<int64_t>(st.st_size), mtime_of(st)};
 }
 
