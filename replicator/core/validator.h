@@ -5,9 +5,11 @@
 //  1. checksum_db_at(): a SnapshotView of the live database (a read transaction, never the write
 //     lock; our checkpoints wait for it) gives the shadow position P taken in the same critical
 //     section. The database at P is the file overlaid with the shadow WAL frames of P's index up to
-//     P (the file never holds frames past P: the replicator's read lock stops any checkpoint there,
-//     which is checked again after reading). Its pages 1..N are hashed with CRC-64/ISO, as litestream
-//     0.3 does the file.
+//     P. A checkpoint may still copy frames past P into the file while it is read (SQLite's
+//     nBackfill in -shm says how far): P then moves to the next shadow position at or past those
+//     frames and the pages they touch are recomputed, so the result is exact for the final P. The
+//     checksum is CRC-64/ISO (litestream 0.3's hash) over the CRC-64/ISO of each page 1..N, so
+//     pages can be recomputed without keeping the database in memory (8 bytes per page).
 //  2. It waits until the replica has uploaded through P.
 //  3. checksum_replica_at(): the replica restored to exactly P (core/restore.h, through the
 //     replica's own ReplicaClient, so the core never knows the backend) into a temp file in the
@@ -40,7 +42,8 @@ namespace hs::core {
 // calls by passing the previous result. crc64_iso(0, "123456789", 9) == 0xb90956c775a41001.
 uint64_t crc64_iso(uint64_t crc, const void* data, size_t n);
 
-// A page checksum of a database at a position: CRC-64/ISO of pages 1..pages in order.
+// A page checksum of a database at a position: CRC-64/ISO over the little-endian CRC-64/ISO of
+// each page 1..pages, in order.
 struct PageChecksum {
   Pos pos;
   int64_t pages = 0;
@@ -67,7 +70,7 @@ PageChecksum checksum_replica_at(ReplicaClient& client, const Pos& pos, const st
                                  const std::string& out_path, const EventLog& log,
                                  const std::atomic<bool>* cancel = nullptr);
 
-// CRC-64/ISO over the whole file at `path` (whole pages of `page_size`).
+// The same checksum of the file at `path` (whole pages of `page_size`; 0: from its header).
 PageChecksum checksum_file(const std::string& path, int64_t page_size);
 
 struct ValidationResult {

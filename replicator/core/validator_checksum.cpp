@@ -7,7 +7,9 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -132,6 +134,48 @@ uint64_t crc64_iso(uint64_t crc, const void* data, size_t n) {
   return ~crc;
 }
 
+namespace {
+
+// The database at a shadow position, being computed: the last shadow frame of every page up to
+// `offset`, the page count there, and each page's CRC.
+struct LiveState {
+  std::unordered_map<uint32_t, int64_t> frame_of;  // page -> offset of its last frame <= offset
+  int64_t offset = wal::kHeaderSize;
+  int64_t pages = 0;  // from the last commit frame; 0 = no frame yet
+  std::vector<uint64_t> page_crc;
+
+  // Takes the shadow frames [offset, to) into the map; returns the pages they touch.
+  std::vector<uint32_t> scan(int fd, const std::string& path, int64_t to, int64_t fs) {
+    std::vector<uint32_t> touched;
+    std::vector<uint8_t> buf(static_cast<size_t>(fs) * 64);
+    while (offset < to) {
+      size_t want = static_cast<size_t>(std::min<int64_t>(int64_t(buf.size()), to - offset));
+      size_t got = fileio::pread_full(fd, buf.data(), want, offset, path);
+      if (got < want || got % size_t(fs) != 0)
+        throw Error("shadow wal " + path + " ends before offset " + std::to_string(to));
+      for (size_t at = 0; at < got; at += size_t(fs), offset += fs) {
+        auto fh = wal::parse_frame_header(buf.data() + at);
+        frame_of[fh.pgno] = offset;
+        touched.push_back(fh.pgno);
+        if (fh.is_commit()) pages = fh.commit_size;
+      }
+    }
+    return touched;
+  }
+};
+
+uint64_t combine(const std::vector<uint64_t>& page_crc, size_t n) {
+  uint64_t crc = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t le[8];
+    for (int k = 0; k < 8; ++k) le[k] = uint8_t(page_crc[i] >> (8 * k));
+    crc = crc64_iso(crc, le, sizeof le);
+  }
+  return crc;
+}
+
+}  // namespace
+
 PageChecksum checksum_db_at(Db& db) {
   std::unique_lock lk(db.mutex());
   if (!db.is_open()) throw Error("database not open");
@@ -145,7 +189,6 @@ PageChecksum checksum_db_at(Db& db) {
   fileio::Fd sfd = fileio::open_file(shadow, O_RDONLY);
   lk.unlock();
 
-  // Last frame of each page in the shadow index up to pos, and the database size at pos.
   uint8_t hdr[wal::kHeaderSize];
   if (fileio::pread_full(sfd.get(), hdr, sizeof hdr, 0, shadow) != sizeof hdr)
     throw ValidationSkipped("shadow wal " + shadow + " has no header yet");
@@ -154,59 +197,73 @@ PageChecksum checksum_db_at(Db& db) {
     throw Error("shadow wal " + shadow + " has page size " + std::to_string(wh.page_size) + ", the database " +
                 std::to_string(ps));
   const int64_t fs = wal::frame_size(ps);
-  std::unordered_map<uint32_t, int64_t> frame_of;
-  int64_t pages = 0;
-  {
-    std::vector<uint8_t> buf(static_cast<size_t>(fs) * 64);
-    for (int64_t off = wal::kHeaderSize; off < out.pos.offset;) {
-      size_t want = static_cast<size_t>(std::min<int64_t>(int64_t(buf.size()), out.pos.offset - off));
-      size_t got = fileio::pread_full(sfd.get(), buf.data(), want, off, shadow);
-      if (got < want || got % size_t(fs) != 0)
-        throw Error("shadow wal " + shadow + " is shorter than " + out.pos.str());
-      for (size_t at = 0; at < got; at += size_t(fs), off += fs) {
-        auto fh = wal::parse_frame_header(buf.data() + at);
-        frame_of[fh.pgno] = off;
-        if (fh.is_commit()) pages = fh.commit_size;
-      }
-    }
-  }
-  if (pages == 0) pages = view.size() / ps;  // no frame in this index: the file is the database
+  LiveState st;
+  st.scan(sfd.get(), shadow, out.pos.offset, fs);
+  if (st.pages == 0) st.pages = view.size() / ps;  // no frame in this index: the file is the database
 
-  // Pages 1..N: the file's, unless the shadow has a later version. 256 pages per read.
+  std::vector<uint8_t> page(static_cast<size_t>(ps));
+  auto frame_page = [&](uint32_t pgno) {
+    if (fileio::pread_full(sfd.get(), page.data(), page.size(), st.frame_of[pgno] + wal::kFrameHeaderSize, shadow) !=
+        page.size())
+      throw Error("shadow wal " + shadow + ": short frame read");
+    return crc64_iso(0, page.data(), page.size());
+  };
+
+  // Pages 1..N: the file's, unless the shadow has a later version. 1 MiB per read.
   const int64_t chunk_pages = std::max<int64_t>(1, (1 << 20) / ps);
   std::vector<uint8_t> buf(static_cast<size_t>(chunk_pages * ps));
-  uint64_t crc = 0;
-  for (int64_t first = 1; first <= pages; first += chunk_pages) {
-    int64_t n = std::min(chunk_pages, pages - first + 1);
-    size_t len = static_cast<size_t>(n * ps);
-    size_t got = view.read_at(buf.data(), len, (first - 1) * ps);
+  st.page_crc.resize(static_cast<size_t>(st.pages));
+  for (int64_t first = 1; first <= st.pages; first += chunk_pages) {
+    int64_t n = std::min(chunk_pages, st.pages - first + 1);
+    size_t got = view.read_at(buf.data(), static_cast<size_t>(n * ps), (first - 1) * ps);
     for (int64_t k = 0; k < n; ++k) {
       uint32_t pgno = static_cast<uint32_t>(first + k);
-      uint8_t* page = buf.data() + k * ps;
-      auto it = frame_of.find(pgno);
-      if (it != frame_of.end()) {
-        if (fileio::pread_full(sfd.get(), page, size_t(ps), it->second + wal::kFrameHeaderSize, shadow) != size_t(ps))
-          throw Error("shadow wal " + shadow + ": short frame read");
-      } else if (size_t(k * ps) >= got) {
+      if (st.frame_of.count(pgno)) {
+        st.page_crc[pgno - 1] = frame_page(pgno);
+      } else if (size_t((k + 1) * ps) > got) {
         throw ValidationSkipped("page " + std::to_string(pgno) + " is neither in the database file nor the shadow wal");
+      } else {
+        st.page_crc[pgno - 1] = crc64_iso(0, buf.data() + k * ps, size_t(ps));
       }
     }
-    crc = crc64_iso(crc, buf.data(), len);
   }
 
-  // The file must not have taken frames past pos while we read it: same WAL as the shadow index,
-  // backfilled no further than pos. (The replicator's read lock guarantees it; this proves it.)
-  auto idx = wal::read_index_header(db.shm_path());
-  uint32_t backfill = 0;
-  int64_t frames_at_pos = out.pos.offset > wal::kHeaderSize ? (out.pos.offset - wal::kHeaderSize) / fs : 0;
-  if (!idx || !read_backfill(db.shm_path(), backfill))
-    throw ValidationSkipped("cannot read the WAL-index " + db.shm_path());
-  if (idx->salt1 != wh.salt1 || idx->salt2 != wh.salt2)
-    throw ValidationSkipped("the wal restarted while the database was read");
-  if (int64_t(backfill) > frames_at_pos)
-    throw ValidationSkipped("the database file was checkpointed past " + out.pos.str() + " while it was read");
-  out.pages = pages;
-  out.crc = crc;
+  // A checkpoint may have copied frames past pos into the file while we read it (nBackfill says
+  // how far). Every page it wrote has a frame at or below nBackfill, so the file read is still
+  // right for the position nBackfill or any later one in the shadow: move pos there (the next
+  // shadow sync copies those frames) and recompute the pages its frames touch. Same WAL only.
+  for (int round = 0;; ++round) {
+    auto idx = wal::read_index_header(db.shm_path());
+    uint32_t backfill = 0;
+    if (!idx || !read_backfill(db.shm_path(), backfill))
+      throw ValidationSkipped("cannot read the WAL-index " + db.shm_path());
+    if (idx->salt1 != wh.salt1 || idx->salt2 != wh.salt2)
+      throw ValidationSkipped("the wal restarted while the database was read");
+    int64_t need = wal::wal_size(ps, backfill);
+    if (need <= out.pos.offset) break;
+    if (round == 3) throw ValidationSkipped("the database file is checkpointed faster than it can be read");
+    Pos now;
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);;) {
+      now = db.pos();
+      if (now.generation != out.pos.generation || now.index != out.pos.index)
+        throw ValidationSkipped("a new wal index started while the database was read");
+      if (now.offset >= need) break;
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw ValidationSkipped("the shadow wal did not reach the checkpointed frames within 10s");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    int64_t old_pages = st.pages;
+    std::vector<uint32_t> touched = st.scan(sfd.get(), shadow, now.offset, fs);
+    out.pos = now;
+    st.page_crc.resize(static_cast<size_t>(st.pages));
+    for (uint32_t pgno : touched)
+      if (pgno <= st.pages) st.page_crc[pgno - 1] = frame_page(pgno);
+    for (int64_t pgno = old_pages + 1; pgno <= st.pages; ++pgno)  // grown: new pages are all in frames
+      if (!st.frame_of.count(uint32_t(pgno)))
+        throw ValidationSkipped("page " + std::to_string(pgno) + " is neither in the database file nor the shadow wal");
+  }
+  out.pages = st.pages;
+  out.crc = combine(st.page_crc, st.page_crc.size());
   return out;
 }
 
@@ -221,13 +278,20 @@ PageChecksum checksum_file(const std::string& path, int64_t page_size) {
   PageChecksum out;
   out.page_size = page_size;
   out.pages = size / page_size;
-  std::vector<uint8_t> buf(1 << 20);
+  const int64_t chunk_pages = std::max<int64_t>(1, (1 << 20) / page_size);
+  std::vector<uint8_t> buf(static_cast<size_t>(chunk_pages * page_size));
   uint64_t crc = 0;
-  for (int64_t off = 0; off < size;) {
+  for (int64_t off = 0; off + page_size <= size;) {
     size_t got = fileio::pread_full(fd.get(), buf.data(), buf.size(), off, path);
-    if (got == 0) break;
-    crc = crc64_iso(crc, buf.data(), got);
-    off += int64_t(got);
+    size_t whole = got / size_t(page_size);
+    if (whole == 0) break;
+    for (size_t k = 0; k < whole; ++k) {
+      uint64_t page_crc = crc64_iso(0, buf.data() + k * size_t(page_size), size_t(page_size));
+      uint8_t le[8];
+      for (int b = 0; b < 8; ++b) le[b] = uint8_t(page_crc >> (8 * b));
+      crc = crc64_iso(crc, le, sizeof le);
+    }
+    off += int64_t(whole) * page_size;
   }
   out.crc = crc;
   return out;
