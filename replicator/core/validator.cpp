@@ -163,14 +163,19 @@ ValidationResult Validator::validate_once() {
   switch (r.status) {
     case ValidationResult::Status::ok:
       m.validation_ok.inc();
+      m.validation_failing.set(0);
+      m.validation_last.set(std::chrono::duration<double>(r.at.time_since_epoch()).count());
       log_.info("validation ok",
                 {{"position", r.pos.str()}, {"checksum", hex16(r.db_crc)}, {"elapsed", LogValue::duration(r.elapsed)}});
       break;
     case ValidationResult::Status::failed:
       m.validation_error.inc();
-      log_.error(
-          "validation failed",
-          {{"position", r.pos.str()}, {"db-checksum", hex16(r.db_crc)}, {"replica-checksum", hex16(r.replica_crc)}, {"error", r.detail}});
+      m.validation_failing.set(1);
+      m.validation_last.set(std::chrono::duration<double>(r.at.time_since_epoch()).count());
+      log_.error("validation failed", {{"position", r.pos.str()},
+                                       {"db-checksum", hex16(r.db_crc)},
+                                       {"replica-checksum", hex16(r.replica_crc)},
+                                       {"error", r.detail}});
       break;
     default: log_.info("validation skipped", {{"position", r.pos.str()}, {"reason", r.detail}}); break;
   }

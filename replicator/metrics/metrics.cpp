@@ -179,6 +179,12 @@ std::string Registry::render(std::chrono::system_clock::time_point now) const {
           {{"db", key.first}, {"name", key.second}, {"status", "error"}}, m->validation_error.value());
     x.add("litestream_replica_validation_total", "counter", "The number of validations performed",
           {{"db", key.first}, {"name", key.second}, {"status", "ok"}}, m->validation_ok.value());
+    x.add("hs_replica_validation_failing", "gauge",
+          "1 while the replica's last validation (validation-interval) failed: mismatch or unreadable object", l,
+          m->validation_failing.value());
+    x.add("hs_replica_validation_last_timestamp_seconds", "gauge",
+          "Unix time of the replica's last validation verdict, ok or failed (0 = none yet)", l,
+          m->validation_last.value());
     x.add("hs_replica_frames_total", "counter", "WAL frames written to the replica", l, m->frames.value());
     x.add("hs_replica_sync_errors_total", "counter", "Replica syncs that failed", l, m->sync_errors.value());
     x.add("hs_replica_snapshots_total", "counter", "Snapshots written to the replica", l, m->snapshots.value());

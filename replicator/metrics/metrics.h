@@ -82,6 +82,8 @@ struct ReplicaMetrics {
   Gauge wal_offset;          // litestream_replica_wal_offset
   Counter validation_ok;     // litestream_replica_validation_total{status="ok"}
   Counter validation_error;  // litestream_replica_validation_total{status="error"}
+  Gauge validation_failing;  // hs_replica_validation_failing: 1 while the last validation failed (alert on it)
+  Gauge validation_last;     // hs_replica_validation_last_timestamp_seconds: last ok/failed verdict (unix s)
   Counter frames;            // hs_replica_frames_total: WAL frames written to the replica
   Counter sync_errors;       // hs_replica_sync_errors_total
   Counter snapshots;         // hs_replica_snapshots_total: snapshots written

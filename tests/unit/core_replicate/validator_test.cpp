@@ -125,6 +125,8 @@ TEST_CASE("a healthy replica validates, also across WAL indexes", "[validator]")
   CHECK(f.events.count(LogLevel::info, "validation ok") == 4);
   CHECK(f.events.count(LogLevel::error, "validation failed") == 0);
   CHECK(f.replica->metrics().validation_ok.value() >= 4);
+  CHECK(f.replica->metrics().validation_failing.value() == 0);
+  CHECK(f.replica->metrics().validation_last.value() > 0);
   // Nothing is left in the meta directory.
   for (const auto& e : std::filesystem::directory_iterator(f.db.meta_path()))
     CHECK(e.path().filename().string().rfind("validate-", 0) != 0);
@@ -169,6 +171,7 @@ TEST_CASE("a corrupted WAL segment fails validation with an ERROR; replication g
   CHECK_THAT(r.detail, Catch::Contains("cannot restore"));
   CHECK(f.events.count(LogLevel::error, "validation failed") == 1);
   CHECK(f.replica->metrics().validation_error.value() >= 1);
+  CHECK(f.replica->metrics().validation_failing.value() == 1);
   // Replication is not affected.
   f.app.insert(5);
   f.db.sync({});
