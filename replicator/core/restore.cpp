@@ -5,7 +5,9 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -291,6 +293,43 @@ void remove_stale_sidecars(const std::string& output, const std::string& dir, co
   if (removed) fsync_path(dir, true);
 }
 
+// Holds an exclusive flock(2) of a directory while it lives: the final check-remove-rename of two
+// restores of one output path (two init containers on one shared volume) runs one at a time.
+class DirLock {
+ public:
+  explicit DirLock(const std::string& dir) : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ < 0) throw Error("cannot restore, cannot open directory " + dir + ": " + errno_text());
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      int saved = errno;
+      ::close(fd_);
+      throw Error("cannot restore, cannot lock directory " + dir + ": " + std::strerror(saved));
+    }
+  }
+  ~DirLock() { ::close(fd_); }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+// rename(2) that never replaces: a database another restore (or anyone) put at `to` meanwhile makes
+// it fail, where a plain rename would silently swap the file under an app that already opened it.
+// renameat2 through syscall(2) (not every libc we link wraps it); link(2) + unlink(2) where the
+// filesystem lacks RENAME_NOREPLACE (EINVAL), since link never replaces either.
+void rename_noreplace(const std::string& from, const std::string& to) {
+  constexpr unsigned kRenameNoreplace = 1;  // RENAME_NOREPLACE, <linux/fs.h>
+  if (::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), kRenameNoreplace) == 0) return;
+  if (errno == EEXIST) throw Error("cannot restore, output path already exists: " + to);
+  if (errno != EINVAL && errno != ENOSYS) throw Error("cannot rename " + from + " to " + to + ": " + errno_text());
+  if (::link(from.c_str(), to.c_str()) != 0) {
+    if (errno == EEXIST) throw Error("cannot restore, output path already exists: " + to);
+    throw Error("cannot rename " + from + " to " + to + ": " + errno_text());
+  }
+  ::unlink(from.c_str());
+}
+
 }  // namespace
 
 const char* integrity_check_name(IntegrityCheck c) {
@@ -395,12 +434,17 @@ void restore(ReplicaClient& client, const RestoreOptions& opt) {
                                   {"elapsed", LogValue::duration(std::chrono::steady_clock::now() - check_start)}});
   fsync_path(temps.db(), false);
   log.info("renaming database from temporary location");
-  // Re-check right before the rename: rename(2) would silently replace a file created meanwhile.
-  if (exists(opt.output_path)) throw Error("cannot restore, output path already exists: " + opt.output_path);
-  remove_stale_sidecars(opt.output_path, out_dir.string(), log);
-  if (::rename(temps.db().c_str(), opt.output_path.c_str()) != 0)
-    throw Error("cannot rename " + temps.db() + " to " + opt.output_path + ": " + errno_text());
-  temps.forget(temps.db());
+  {
+    // Two restores racing for one output both passed the first check: without the lock the second
+    // would remove the first one's (maybe already live) -wal as "stale" and rename over its database
+    // (seen in tests/e2e/faults/faults_restore.py race, both exiting 0). Under the lock the loser
+    // sees the winner's file here and fails, touching nothing.
+    DirLock lock(out_dir.string());
+    if (exists(opt.output_path)) throw Error("cannot restore, output path already exists: " + opt.output_path);
+    remove_stale_sidecars(opt.output_path, out_dir.string(), log);
+    rename_noreplace(temps.db(), opt.output_path);
+    temps.forget(temps.db());
+  }
   fsync_path(out_dir.string(), true);
 }
 

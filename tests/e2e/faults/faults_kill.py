@@ -217,6 +217,10 @@ def kill_pod():
         run = KillRun(rig, rnd)
         rig.start_app(rate=0, tx=(1, 400), row_sleep=0.0005)
         rep, t_rep = rig.start_replicator(), time.time()
+        # a first backup exists (under this app, which holds the write lock nearly all the time, the
+        # first snapshot takes a few seconds)
+        if not f.wait_for(lambda: rig.replicator_log().count('msg="snapshot written"') >= len(rig.replicas()), 60):
+            f.fail("no first snapshot within 60 s:\n" + rig.replicator_log()[-3000:])
         t0 = time.time()
         cut = 0
         for n in range(kills):
