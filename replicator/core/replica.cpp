@@ -133,6 +133,17 @@ Replica::Replica(Db& db, std::unique_ptr<ReplicaClient> client, ReplicaOptions o
   if (opt_.lease.ttl.count() > 0) lease_ = std::make_unique<ReplicaLease>(*client_, opt_.lease, log_);
 }
 
+void Replica::ensure_lease() {
+  if (!lease_) return;
+  try {
+    lease_->ensure();
+  } catch (const LeaseHeldError&) {
+    metrics_->lease_waiting.set(1);
+    throw;
+  }
+  metrics_->lease_waiting.set(0);
+}
+
 void Replica::sync() {
   try {
     Pos dpos = db_.pos();

@@ -84,9 +84,7 @@ class Replica {
   }
   void sync_generation(const Pos& dpos);
   // Before every write to the replica: no request while the lease is fresh; throws LeaseHeldError.
-  void ensure_lease() {
-    if (lease_) lease_->ensure();
-  }
+  void ensure_lease();
 
   Db& db_;
   std::unique_ptr<ReplicaClient> client_;

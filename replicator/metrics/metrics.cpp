@@ -188,6 +188,9 @@ std::string Registry::render(std::chrono::system_clock::time_point now) const {
     x.add("hs_replica_frames_total", "counter", "WAL frames written to the replica", l, m->frames.value());
     x.add("hs_replica_sync_errors_total", "counter", "Replica syncs that failed", l, m->sync_errors.value());
     x.add("hs_replica_snapshots_total", "counter", "Snapshots written to the replica", l, m->snapshots.value());
+    x.add("hs_replica_lease_waiting", "gauge",
+          "1 while another replicator holds this replica's lease (nothing is written to it)", l,
+          m->lease_waiting.value());
     for (size_t k = 0; k < std::size(kRequestKindNames); ++k)
       x.add("hs_replica_requests_total", "counter",
             "Requests sent to the replica's storage by kind, retries included (S3: what is billed)",

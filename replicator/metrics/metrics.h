@@ -87,6 +87,7 @@ struct ReplicaMetrics {
   Counter frames;            // hs_replica_frames_total: WAL frames written to the replica
   Counter sync_errors;       // hs_replica_sync_errors_total
   Counter snapshots;         // hs_replica_snapshots_total: snapshots written
+  Gauge lease_waiting;       // hs_replica_lease_waiting: 1 while another replicator holds the lease
   // hs_replica_requests_total{kind}: requests sent to the replica's storage, every attempt counted
   // (what a provider bills), so idle cost and retry storms show up.
   Counter& requests(RequestKind k) { return requests_[static_cast<size_t>(k)]; }

@@ -325,6 +325,7 @@ TEST_CASE("a replica whose lease another replicator holds writes nothing: no sna
   CHECK_THROWS_AS(b.sync(), core::LeaseHeldError);
   CHECK_THROWS_AS(b.snapshot(), core::LeaseHeldError);
   CHECK_THROWS_AS(b.enforce_retention(), core::LeaseHeldError);
+  CHECK(b.metrics().lease_waiting.value() == 1);  // hs_replica_lease_waiting
   CHECK(files->generations() == std::vector<std::string>{db_a.current_generation()});
   CHECK(b.pos().is_zero());
   // A stops cleanly: B writes its own generation at its next look (TTL/4 later), no request before.
@@ -334,4 +335,5 @@ TEST_CASE("a replica whose lease another replicator holds writes nothing: no sna
   b.sync();
   CHECK(files->generations().size() == 2);
   CHECK(b.lease()->held());
+  CHECK(b.metrics().lease_waiting.value() == 0);
 }
