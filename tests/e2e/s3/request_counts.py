@@ -3,7 +3,8 @@ the same run, each through its own proxy in front of the same Swift s3api, each 
 database (sync-interval 1s, default retention settings).
 
 Phases: start (first sync), writes (a transaction every `write_pause` seconds for `write_seconds`),
-idle (no writes for `idle_seconds`, after a settle time so the last change is uploaded).
+idle (no writes for `idle_seconds`, after `idle_settle` seconds in which the last change and the
+checkpoint that follows it within checkpoint-interval are uploaded).
 Used by the e2e test s3_idle_requests.py and the bench tests/bench/s3_requests.py."""
 import os
 import re
@@ -24,7 +25,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def config(s3, endpoint, db, replica_path, addr=None):
+def config(s3, endpoint, db, replica_path, addr=None, extra_replica=""):
     top = "addr: 127.0.0.1:%d\n" % addr if addr else ""
     return f"""{top}dbs:
   - path: {db}
@@ -39,7 +40,7 @@ def config(s3, endpoint, db, replica_path, addr=None):
         access-key-id: "{s3.access_key_id}"
         secret-access-key: "{s3.secret_access_key}"
         sync-interval: 1s
-"""
+{extra_replica}"""
 
 
 def metrics(port):
@@ -98,14 +99,14 @@ def delta(after, before):
 class Side:
     """One tool: its proxy, its database, its process."""
 
-    def __init__(self, name, binary, s3, work, metrics_port=None):
+    def __init__(self, name, binary, s3, work, metrics_port=None, extra_replica=""):
         self.name = name
         self.proxy = S3Proxy(s3.ports["proxy"]).start()
         self.db = os.path.join(work, name + ".db")
         self.cfg = os.path.join(work, name + ".yml")
         self.metrics_port = metrics_port
         with open(self.cfg, "w") as f:
-            f.write(config(s3, self.proxy.endpoint, self.db, name, metrics_port))
+            f.write(config(s3, self.proxy.endpoint, self.db, name, metrics_port, extra_replica))
         self.binary = binary
         self.logfile = os.path.join(work, name + ".log")
         self.proc = None
@@ -119,13 +120,14 @@ class Side:
         self.proxy.stop()
 
 
-def measure(s3, litestream_bin, write_seconds=60, idle_seconds=60, write_pause=0.1, settle=5, with_litestream=True):
+def measure(s3, litestream_bin, write_seconds=60, idle_seconds=60, write_pause=0.1, settle=5, with_litestream=True,
+            extra_replica="", idle_settle=70):
     """Returns {"ours": {...}, "litestream": {...}} with per-phase counts by kind and a check of
     our /metrics against our proxy's counts."""
     work = tempdir()
-    sides = [Side("ours", REPLICATOR, s3, work, free_port())]
+    sides = [Side("ours", REPLICATOR, s3, work, free_port(), extra_replica)]
     if with_litestream:
-        sides.append(Side("litestream", litestream_bin, s3, work))
+        sides.append(Side("litestream", litestream_bin, s3, work, None, extra_replica))
     writers = {s.name: Writer(s.db, write_pause) for s in sides}
     result = {}
     try:
@@ -140,7 +142,11 @@ def measure(s3, litestream_bin, write_seconds=60, idle_seconds=60, write_pause=0
         for w in writers.values():
             w.stop()
         t1 = time.time()
-        time.sleep(settle)  # the last change goes up
+        # The last change goes up, and within checkpoint-interval (1m) both tools checkpoint once
+        # more and upload that as a segment of the next index: a one-off after the last write, not idle.
+        time.sleep(settle)
+        after_writes = {s.name: s.proxy.counts() for s in sides}
+        time.sleep(max(0, idle_settle - settle))
         before_idle = {s.name: s.proxy.counts() for s in sides}
         log("writes done (%.0fs); idle for %ds" % (t1 - t0, idle_seconds))
         t2 = time.time()
@@ -151,9 +157,10 @@ def measure(s3, litestream_bin, write_seconds=60, idle_seconds=60, write_pause=0
             lease_w = lease_counts(s.proxy, t0, t1 + settle)
             result[s.name] = {
                 "writes_lease": lease_w,
-                "writes_data": delta(delta(before_idle[s.name], start[s.name]), lease_w),
+                "writes_data": delta(delta(after_writes[s.name], start[s.name]), lease_w),
                 "first_sync": start[s.name],
-                "writes": delta(before_idle[s.name], start[s.name]),
+                "writes": delta(after_writes[s.name], start[s.name]),
+                "after_writes": delta(before_idle[s.name], after_writes[s.name]),
                 "write_seconds": t1 - t0,
                 "idle": delta(end[s.name], before_idle[s.name]),
                 "idle_seconds": t3 - t2,
@@ -167,6 +174,7 @@ def measure(s3, litestream_bin, write_seconds=60, idle_seconds=60, write_pause=0
             if not s.proc.alive():
                 raise RuntimeError("%s exited early:\n%s" % (s.name, s.proc.text()[-3000:]))
         result["work"] = work
+        result["t_idle"] = t2
         result["sides"] = sides
         return result
     finally:

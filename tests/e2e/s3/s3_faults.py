@@ -33,10 +33,10 @@ STALL = float(os.environ.get("HS_STALL_SECONDS", "20"))
 ATTEMPTS = 5  # the client's retry budget (storage/s3/s3_options.h)
 
 
-def cfg_text(s3, endpoint, db, path, extra=""):
-    return ("dbs:\n  - path: %s\n    replicas:\n      - name: s3\n        type: s3\n        bucket: %s\n"
+def cfg_text(s3, endpoint, db, path, extra="", db_extra=""):
+    return (("dbs:\n  - path: %s\n" + db_extra + "    replicas:\n      - name: s3\n        type: s3\n        bucket: %s\n"
             "        path: %s\n        endpoint: %s\n        region: us-east-1\n        force-path-style: true\n"
-            "        access-key-id: \"%s\"\n        secret-access-key: \"%s\"\n        sync-interval: 1s\n%s" %
+            "        access-key-id: \"%s\"\n        secret-access-key: \"%s\"\n        sync-interval: 1s\n%s") %
             (db, s3.bucket, path, endpoint, s3.access_key_id, s3.secret_access_key, extra))
 
 
@@ -49,10 +49,10 @@ class Run:
         self.rows = []  # (fault, kind, phase, rounds, injected, lost)
         self.rep = None
 
-    def config(self, name, endpoint, extra=""):
+    def config(self, name, endpoint, extra="", db_extra=""):
         p = self.s.path(name)
         with open(p, "w") as f:
-            f.write(cfg_text(self.s3, endpoint, self.db, "app", extra))
+            f.write(cfg_text(self.s3, endpoint, self.db, "app", extra, db_extra))
         return p
 
     def start_replicator(self, cfg):
@@ -85,15 +85,19 @@ class Run:
                            timeout=600)
         if r.returncode != 0:
             h.fail("%s restore failed (%d): %s%s" % (name, r.returncode, r.stdout, r.stderr))
+        # Before opening it: opening a WAL database creates its -wal and -shm.
+        left = sorted(set(os.listdir(out_dir)) - {"app.db"})
+        if left and name == "litestream":
+            # litestream 0.3.13 leaves the -shm/-wal of its <out>.tmp behind: its bug, noted, not ours.
+            h.log("litestream restore left %s (a known litestream 0.3.13 behaviour)" % left)
+        elif left:
+            h.fail("%s restore left files behind: %s" % (name, left))
         ok, ids = h.db_rows(out)
         if ok != "ok":
             h.fail("%s restore: integrity_check %r" % (name, ok))
         missing = want - ids
         if missing:
             h.fail("%s restore: %d committed rows missing (e.g. %s)" % (name, len(missing), sorted(missing)[:5]))
-        left = sorted(set(os.listdir(out_dir)) - {"app.db"})
-        if left:
-            h.fail("%s restore left files behind: %s" % (name, left))
         return len(ids)
 
     def cleanup(self):
@@ -134,7 +138,8 @@ def phase_replicate():
     run = Run("replicate")
     try:
         extra = "        retention: 6s\n        retention-check-interval: 3s\n"
-        cfg = run.config("proxied.yml", run.proxy.endpoint, extra)
+        # Frequent checkpoints: retention deletes only below a new WAL index, so DELETEs come often.
+        cfg = run.config("proxied.yml", run.proxy.endpoint, extra, "    min-checkpoint-page-count: 100\n")
         direct = run.config("direct.yml", run.s3.endpoint)
         writer = run.s.writer(run.db, "writes.log", rate=30)
         time.sleep(0.5)
