@@ -60,11 +60,11 @@ def restore_target():
                 r = f.h.subprocess.run(argv, capture_output=True, text=True, timeout=300)
                 if r.returncode != 0:
                     f.fail("retry with space failed: %s" % (r.stdout + r.stderr)[-2000:])
+                if sorted(os.listdir(target)) != ["app.db"]:
+                    f.fail("retry with space left %s" % os.listdir(target))
                 ok, ids = f.h.db_rows(out)
                 if ok != "ok" or ids != source:
                     f.fail("retry with space: integrity %r, %d rows, source %d" % (ok, len(ids), len(source)))
-                if sorted(os.listdir(target)) != ["app.db"]:
-                    f.fail("retry with space left %s" % os.listdir(target))
                 f.umount(target)
                 rig.mounts.remove(target)
                 rounds += 1
@@ -78,19 +78,14 @@ def restore_target():
 def fill(path):
     """Writes a file in `path` until the filesystem is full; returns its name."""
     name = os.path.join(path, "filler")
-    with open(name, "wb") as out:
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT)
+    for block in (65536, 4096, 512, 1):  # down to the last byte
         try:
             while True:
-                out.write(b"\0" * 65536)
-                out.flush()
+                os.write(fd, b"\0" * block)
         except OSError:
             pass
-        try:
-            while True:  # the last partial block
-                out.write(b"\0" * 512)
-                out.flush()
-        except OSError:
-            pass
+    os.close(fd)
     return name
 
 
