@@ -180,7 +180,9 @@ ValidationResult Validator::validate_once() {
     default: log_.info("validation skipped", {{"position", r.pos.str()}, {"reason", r.detail}}); break;
   }
   std::lock_guard lk(mu_);
-  last_ = r;
+  // `status` shows the last verdict: a skipped round (nothing was checked) does not hide a failure.
+  bool verdict = last_.status == ValidationResult::Status::ok || last_.status == ValidationResult::Status::failed;
+  if (r.status != ValidationResult::Status::skipped || !verdict) last_ = r;
   return r;
 }
 

@@ -99,6 +99,7 @@ class Validator {
 
   // One round, on the calling thread (the thread's body; tests). Logs and counts its result.
   ValidationResult validate_once();
+  // The last verdict (ok or failed); a skipped round only until there is one.
   ValidationResult last() const;
   std::chrono::nanoseconds interval() const { return interval_; }
 

@@ -7,7 +7,7 @@
 2. Corrupt (the app still writing, without its maintenance): bytes are flipped in the middle of a WAL segment that lies before the validated
    position (the first segment of the snapshot's index). The next round, within one interval,
    logs ERROR "validation failed" and counts status="error"; replication goes on (new segments
-   are still written).
+   are still written) and `status -json` shows the failed validation and the error.
 Prints the measured seconds from the corruption to the ERROR.
 """
 import os
@@ -132,6 +132,20 @@ def main():
         m_err = metric(port, "litestream_replica_validation_total", ['status="error"'])
         if not m_err or m_err < 1:
             h.fail("litestream_replica_validation_total{status=error} is %r" % m_err)
+
+        # `status` shows the failed validation and the error, from the running replicator.
+        import json
+        import subprocess
+        st = json.loads(subprocess.run([ours, "status", "-config", cfg, "-json"], capture_output=True, text=True,
+                                       timeout=60, check=True).stdout)
+        x = st["dbs"][0]["replicas"][0]
+        if (x["validation"] or {}).get("status") != "failed" or "corrupt" not in (x["validation"].get("detail") or ""):
+            fail_status = json.dumps(x)
+            h.fail("status -json does not show the failed validation: " + fail_status)
+        if not x["last_error"] or x["last_error"]["message"] != "validation failed":
+            h.fail("status -json last_error: %s" % x["last_error"])
+        h.log("status: validation %s at %s; last error %r" % (x["validation"]["status"], x["validation"]["at"],
+                                                              x["last_error"]["message"]))
 
         # Replication goes on: segments keep being written after the failure.
         written = len(lines(rlog, r"wal segment written"))

@@ -172,9 +172,17 @@ TEST_CASE("a corrupted WAL segment fails validation with an ERROR; replication g
   CHECK(f.events.count(LogLevel::error, "validation failed") == 1);
   CHECK(f.replica->metrics().validation_error.value() >= 1);
   CHECK(f.replica->metrics().validation_failing.value() == 1);
-  // Replication is not affected.
+  // A later round that checks nothing (the replica is behind; stopped) does not hide the failure.
   f.app.insert(5);
   f.db.sync({});
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    f.validator->stop();
+  });
+  CHECK(f.validator->validate_once().status == ValidationResult::Status::skipped);
+  stopper.join();
+  CHECK(f.validator->last().status == ValidationResult::Status::failed);
+  // Replication is not affected.
   CHECK_NOTHROW(f.replica->sync());
 }
 
