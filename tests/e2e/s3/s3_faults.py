@@ -228,6 +228,31 @@ def phase_restore():
                             h.fail("restore with %s %s left files: %s" % (kind, fault, left))
                         h.log("restore %-4s %-9s x%d: all %d rows in %.1fs" % (kind, fault, got, len(ids), took))
                         run.rows.append((fault, kind, "restore", 1, got, 0))
+        # A download that goes silent mid-body for longer than the client's 60 s low-speed limit: the
+        # client gives up on that attempt by itself (not when the proxy finally closes, at 90 s) and
+        # resumes the rest with a Range request.
+        rule = run.proxy.add_rule(kind="GET", fault="stall-body", times=1, seconds=90, match="snapshots/")
+        out_dir = run.s.path("r-GET-silent-body")
+        os.mkdir(out_dir)
+        out = os.path.join(out_dir, "app.db")
+        t0 = time.time()
+        r = subprocess.run([OURS, "restore", "-config", proxied, "-o", out, run.db], capture_output=True, text=True,
+                           timeout=900)
+        took = time.time() - t0
+        run.proxy.clear_rules()
+        if rule_count(run.proxy, rule) != 1 or r.returncode != 0:
+            h.fail("restore with a silent snapshot body: injected %d, exit %d: %s%s" %
+                   (rule_count(run.proxy, rule), r.returncode, r.stdout, r.stderr))
+        left = sorted(os.listdir(out_dir))
+        ok, ids = h.db_rows(out)
+        if ok != "ok" or want - ids or left != ["app.db"]:
+            h.fail("restore with a silent snapshot body: integrity %r, %d rows missing, files %s" %
+                   (ok, len(want - ids), left))
+        if not 55 <= took < 85:
+            h.fail("restore with a body silent for 90 s took %.1fs: want the 60 s low-speed limit to end the attempt"
+                   % took)
+        h.log("restore GET  body silent 90s: attempt abandoned by the low-speed limit, resumed, all rows in %.1fs" % took)
+        run.rows.append(("body silent for 90 s mid-download", "GET", "restore", 1, 1, 0))
         table(run.rows)
     finally:
         run.cleanup()
