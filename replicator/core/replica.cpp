@@ -339,6 +339,12 @@ void Replica::enforce_retention() {
     std::vector<Pos> doomed;
     for (const auto& w : client_->wal_segments_below(g, *min_index)) doomed.push_back(w.pos());
     if (doomed.empty()) continue;
+    // Each index's segments highest offset first: a run killed between deletes (kill -9, OOM) then
+    // leaves every index starting at offset 0. litestream 0.3.13's restore checks that for every
+    // index of the generation, even ones below its snapshot, and failed with "missing initial wal
+    // segment" on the replica a kill after deleting N/0 left (tests/e2e/faults/faults_kill.py).
+    std::sort(doomed.begin(), doomed.end(),
+              [](const Pos& a, const Pos& b) { return a.index != b.index ? a.index < b.index : a.offset > b.offset; });
     client_->delete_wal_segments(doomed);
     log_.info("wal segmented deleted before",
               {{"generation", g}, {"index", *min_index}, {"n", uint64_t(doomed.size())}});

@@ -207,6 +207,10 @@ class Rig:
         text = r.stdout + r.stderr
         if r.returncode != 0:
             if must_succeed:
+                other = "litestream" if tool_name == "ours" else "ours"
+                rc2, text2, ids2, _ = self.restore(other, replica_name, must_succeed=False)
+                log("for comparison, %s restore from %s: exit %d, %s" % (
+                    other, replica_name, rc2, "%d rows, integrity ok" % len(ids2) if ids2 is not None else text2[-500:]))
                 fail("%s restore from %s failed (%d): %s" % (tool_name, replica_name, r.returncode, text[-2000:]))
             return r.returncode, text, None, out_dir
         left = sorted(set(os.listdir(out_dir)) - {"app.db"})  # before SQLite opens it (-wal, -shm)

@@ -7,9 +7,11 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "core/db_replicator.h"
+#include "core/forwarding_client.h"
 #include "core/lz4_frame.h"
 #include "core/restore.h"
 #include "core/wal.h"
@@ -211,6 +213,49 @@ TEST_CASE("retention deletes older generations and what precedes the oldest kept
   CHECK(snaps[0].index == 1);
   for (auto& s : client->wal_segments(db.current_generation())) CHECK(s.index >= 1);
   CHECK(restored_rows(*client, db.current_generation(), dir / "restored.db") == 3);
+}
+
+namespace {
+// Deletes only the first WAL segment of each delete call, then fails: a replicator killed between
+// the deletes of one retention run.
+class KilledMidDelete : public ForwardingClient {
+ public:
+  using ForwardingClient::ForwardingClient;
+  void delete_wal_segments(const std::vector<Pos>& ps) override {
+    inner().delete_wal_segments({ps.front()});
+    throw Error("killed");
+  }
+};
+}  // namespace
+
+TEST_CASE("retention killed between WAL deletes leaves every index starting at offset 0", "[replica]") {
+  // litestream 0.3.13's restore fails ("missing initial wal segment") on any index of the generation
+  // whose first segment is not at offset 0, even below its snapshot.
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  hs::storage::FileReplicaClient files(dir / "replica");
+  Db db(db_options(dir / "app.db"), {});
+  ReplicaOptions o;
+  o.retention = std::chrono::milliseconds(1);
+  Replica r(db, std::make_unique<KilledMidDelete>(files), o, {});
+  for (int i = 0; i < 4; i++) {  // index 0 in four segments
+    app.insert(1);
+    db.sync({r.pos()});
+    r.sync();
+  }
+  REQUIRE(files.wal_segments(db.current_generation()).size() == 4);
+  db.checkpoint(CheckpointMode::restart);
+  app.insert(1);
+  db.sync({r.pos()});
+  r.sync();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK_THROWS(r.enforce_retention());  // a fresh snapshot at index 1, then one delete of index 0
+  auto left = files.wal_segments(db.current_generation());
+  REQUIRE(left.size() == 4);  // 3 of index 0, 1 of index 1
+  std::map<int64_t, int64_t> first;
+  for (const auto& s : left)
+    if (!first.count(s.index)) first[s.index] = s.offset;
+  for (const auto& [index, offset] : first) CHECK(offset == 0);
 }
 
 TEST_CASE("DbReplicator thread uploads changes once per sync interval and a final sync on stop", "[replica]") {
