@@ -165,8 +165,10 @@ ValidationResult Validator::validate_once() {
       m.validation_ok.inc();
       m.validation_failing.set(0);
       m.validation_last.set(std::chrono::duration<double>(r.at.time_since_epoch()).count());
-      log_.info("validation ok",
-                {{"position", r.pos.str()}, {"checksum", hex16(r.db_crc)}, {"elapsed", LogValue::duration(r.elapsed)}});
+      log_.info("validation ok", {{"position", r.pos.str()},
+                                  {"checksum", hex16(r.db_crc)},
+                                  {"position-moves", int64_t(r.moves)},
+                                  {"elapsed", LogValue::duration(r.elapsed)}});
       break;
     case ValidationResult::Status::failed:
       m.validation_error.inc();
@@ -196,6 +198,7 @@ ValidationResult Validator::run_round() {
   PageChecksum live = checksum_db_at(db_);
   r.pos = live.pos;
   r.db_crc = live.crc;
+  r.moves = live.moves;
   if (live.pos.generation != gen) throw ValidationSkipped("a new generation started");
   if (std::none_of(before.begin(), before.end(), [&](const SnapshotInfo& s) { return s.index <= live.pos.index; }))
     throw ValidationSkipped("the replica has no snapshot of this generation yet");

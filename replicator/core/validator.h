@@ -49,6 +49,7 @@ struct PageChecksum {
   int64_t pages = 0;
   int64_t page_size = 0;
   uint64_t crc = 0;
+  int moves = 0;  // live side: times a checkpoint past pos moved pos forward while the file was read
   friend bool operator==(const PageChecksum&, const PageChecksum&) = default;
 };
 
@@ -79,6 +80,7 @@ struct ValidationResult {
   TimePoint at{};  // when the round ended
   Pos pos;
   uint64_t db_crc = 0, replica_crc = 0;
+  int moves = 0;       // see PageChecksum::moves
   std::string detail;  // failed/skipped: why
   std::chrono::nanoseconds elapsed{0};
 };

@@ -255,6 +255,7 @@ PageChecksum checksum_db_at(Db& db) {
     int64_t old_pages = st.pages;
     std::vector<uint32_t> touched = st.scan(sfd.get(), shadow, now.offset, fs);
     out.pos = now;
+    ++out.moves;
     st.page_crc.resize(static_cast<size_t>(st.pages));
     for (uint32_t pgno : touched)
       if (pgno <= st.pages) st.page_crc[pgno - 1] = frame_page(pgno);
