@@ -106,7 +106,9 @@ class Side:
         self.cfg = os.path.join(work, name + ".yml")
         self.metrics_port = metrics_port
         with open(self.cfg, "w") as f:
-            f.write(config(s3, self.proxy.endpoint, self.db, name, metrics_port, extra_replica))
+            # A fresh replica path per run: one generation each, whatever ran before on this bucket.
+            f.write(config(s3, self.proxy.endpoint, self.db, "%s-%d" % (name, time.time_ns()), metrics_port,
+                           extra_replica))
         self.binary = binary
         self.logfile = os.path.join(work, name + ".log")
         self.proc = None
