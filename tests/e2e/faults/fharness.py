@@ -83,6 +83,12 @@ class Txs:
                 else:
                     self.committed[int(p[1])] = (int(p[2]), float(p[3]))
 
+    @staticmethod
+    def in_transaction(path):
+        """True when the APP's last log line is a BEGIN: it is inside a transaction."""
+        lines = [l for l in open(path) if l[:2] in ("B ", "C ")]
+        return bool(lines) and lines[-1].startswith("B ")
+
     def ids(self, before=None):
         out = set()
         for first, (n, t) in self.committed.items():
