@@ -14,10 +14,10 @@ second reader.
                               the phase's measured duration; a kill counts as "inside" when the
                               phase's completion line did not come before it. Restarted after every
                               kill; restored after every kill (rotating tool x replica).
-  faults_kill.py app          HS_APP_KILLS (default 20) kill -9 of the app in the middle of a
+  faults_kill.py app          HS_APP_KILLS (default 12) kill -9 of the app in the middle of a
                               transaction of 200-1500 rows (a transaction takes 0.1-1 s); the
                               replicator keeps running.
-  faults_kill.py pod          HS_POD_KILLS (default 15) kill -9 of app and replicator at once;
+  faults_kill.py pod          HS_POD_KILLS (default 12) kill -9 of app and replicator at once;
                               both restarted, the app first or the replicator first at random. The
                               app pauses 50 ms between transactions of up to 400 rows: an app that
                               holds the write lock all the time delays every sync by the checkpoint's
@@ -175,7 +175,7 @@ def kill_replicator():
 
 
 def kill_app():
-    kills = int(os.environ.get("HS_APP_KILLS", "20"))
+    kills = int(os.environ.get("HS_APP_KILLS", "12"))
     rnd = random.Random(int(os.environ.get("HS_SEED", str(int(time.time())))))
     rig = f.Rig("kill-app")
     try:
@@ -211,7 +211,7 @@ def kill_app():
 
 
 def kill_pod():
-    kills = int(os.environ.get("HS_POD_KILLS", "15"))
+    kills = int(os.environ.get("HS_POD_KILLS", "12"))
     rnd = random.Random(int(os.environ.get("HS_SEED", str(int(time.time())))))
     rig = f.Rig("kill-pod")
     try:

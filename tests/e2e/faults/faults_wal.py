@@ -3,7 +3,7 @@
 file, with a file replica and a Swift s3api replica, litestream 0.3.13 as the second reader.
 
   faults_wal.py running    the app runs wal_checkpoint(TRUNCATE) and (RESTART) at random, every
-                           ~0.3 s, for HS_CKPT_SECONDS (default 20) while the replicator runs
+                           ~0.3 s, for HS_CKPT_SECONDS (default 15) while the replicator runs
   faults_wal.py down       HS_DOWN_ROUNDS (default 6): the replicator stopped (SIGTERM or kill -9 in
                            turn), the app commits and checkpoints with TRUNCATE and RESTART meanwhile
                            (the WAL restarts, frames the replicator never saw are backfilled), the
@@ -58,7 +58,7 @@ def finish(rig, rep, what, txs_check=True):
 
 
 def running():
-    secs = float(os.environ.get("HS_CKPT_SECONDS", "20"))
+    secs = float(os.environ.get("HS_CKPT_SECONDS", "15"))
     rig = f.Rig("wal-running")
     try:
         rig.config(db_extra=DB_EXTRA)
