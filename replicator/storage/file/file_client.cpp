@@ -2,12 +2,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -197,11 +200,25 @@ std::optional<std::string> FileReplicaClient::read_lease() {
   return body;
 }
 
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  std::string h(buf);
+  std::replace(h.begin(), h.end(), '/', '_');
+  return h;
+}
+
+}  // namespace
+
 void FileReplicaClient::write_lease(const std::string& body) {
   make_dirs(root_);
   // A temp name per writer: two replicators staging "<lease>.tmp" together would interleave bytes.
+  // It names host and pid, so a leftover of a killed writer can be recognised (below).
   static std::atomic<uint64_t> seq{0};
-  std::string suffix = "." + std::to_string(::getpid()) + "-" + std::to_string(seq.fetch_add(1)) + ".tmp";
+  const std::string host = host_name();
+  std::string suffix = "." + host + "." + std::to_string(::getpid()) + "-" + std::to_string(seq.fetch_add(1)) + ".tmp";
   struct BodyReader : core::Reader {
     const std::string& s;
     size_t at = 0;
@@ -213,7 +230,28 @@ void FileReplicaClient::write_lease(const std::string& body) {
       return k;
     }
   } reader(body);
-  write_atomically(layout::lease_path(root_), reader, suffix);
+  const std::string lease = layout::lease_path(root_);
+  write_atomically(lease, reader, suffix);
+  // A replicator killed between staging and rename leaves "<lease>.<host>.<pid>-<n>.tmp" behind
+  // (found by tests/e2e/faults/faults_kill.py). Removed: those of this host whose process is gone,
+  // and any older than a minute (another writer's staging file lives for milliseconds). A younger
+  // one of another host, or of a live process, may be a racing writer's and stays.
+  const std::string prefix = std::filesystem::path(lease).filename().string() + ".";
+  const std::string own_host = prefix + host + ".";
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::minutes(1);
+  for (const auto& name : list_dir(root_)) {
+    if (name.size() <= prefix.size() + 4 || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - 4, 4, ".tmp") != 0)
+      continue;
+    bool gone = false;
+    if (name.compare(0, own_host.size(), own_host) == 0) {
+      long pid = std::strtol(name.c_str() + own_host.size(), nullptr, 10);
+      gone = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    }
+    std::error_code ec;
+    auto mtime = std::filesystem::last_write_time(root_ + "/" + name, ec);
+    if (gone || (!ec && mtime < cutoff)) remove_file(root_ + "/" + name);
+  }
 }
 
 void FileReplicaClient::delete_lease() {

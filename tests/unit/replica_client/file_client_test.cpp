@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -86,4 +87,25 @@ TEST_CASE("file: a generation name cannot leave the replica directory", "[file]"
   TempDir d;
   storage::FileReplicaClient c(d.path.string());
   CHECK_THROWS_AS(c.delete_generation("../../etc"), core::Error);
+}
+
+TEST_CASE("file: a lease staging file of a killed writer is removed by the next lease write", "[file]") {
+  TempDir d;
+  std::string root = (d.path / "replica").string();
+  storage::FileReplicaClient c(root);
+  c.write_lease("first");
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+  // Left by kill -9 between staging and rename: this host, a process that is gone.
+  const fs::path dead = fs::path(root) / (std::string("replica-lease.json.") + host + ".999999999-0.tmp");
+  // Another host's, fresh: may be a racing writer's, stays; the same but old: a leftover, removed.
+  const fs::path other_fresh = fs::path(root) / "replica-lease.json.other-host.42-0.tmp";
+  const fs::path other_old = fs::path(root) / "replica-lease.json.other-host.43-0.tmp";
+  for (const auto& p : {dead, other_fresh, other_old}) std::ofstream(p) << "partial";
+  fs::last_write_time(other_old, fs::file_time_type::clock::now() - std::chrono::minutes(5));
+  c.write_lease("second");
+  CHECK(c.read_lease() == std::optional<std::string>("second"));
+  CHECK_FALSE(fs::exists(dead));
+  CHECK_FALSE(fs::exists(other_old));
+  CHECK(fs::exists(other_fresh));
 }
