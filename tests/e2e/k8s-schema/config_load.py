@@ -72,6 +72,15 @@ def main():
     print("PASS")
 
 
+def age_identity():
+    """A fresh AGE-SECRET-KEY-1... line from the real age-keygen (Debian's age)."""
+    if not shutil.which("age-keygen"):
+        print("FAIL: age-keygen is missing (scripts/install-deps.sh test installs age)")
+        sys.exit(1)
+    out = subprocess.run(["age-keygen"], capture_output=True, text=True, check=True).stdout
+    return next(line for line in out.splitlines() if line.startswith("AGE-SECRET-KEY-1"))
+
+
 def pod_env(spec, rendered):
     """The replicator container's environment: the rendered Secret plus the user's credentials Secret."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root")}
@@ -86,7 +95,9 @@ def pod_env(spec, rendered):
                 deployment["spec"]["template"]["spec"]["containers"] if c["name"] == "replicator"]
     for e in sidecars[0].get("env", []):
         ref = e.get("valueFrom", {}).get("secretKeyRef")
-        if ref and not (ref.get("optional") and ref["key"].startswith("AWS_")):
+        if ref and e["name"].endswith("_AGE_IDENTITY"):  # replica.age: parsed on load, so a real one
+            env[e["name"]] = age_identity()
+        elif ref and not (ref.get("optional") and ref["key"].startswith("AWS_")):
             env[e["name"]] = (f"https://secret.example/{ref['key']}" if e["name"].endswith("_URL")
                               else f"from-secret-{ref['key']}")
     if spec.get("credentials_secret"):
