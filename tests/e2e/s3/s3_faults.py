@@ -31,6 +31,7 @@ from s3e2e import litestream, start_s3  # noqa: E402
 FAULTS = ["503", "500", "drop", "stall", "truncate", "skew"]
 STALL = float(os.environ.get("HS_STALL_SECONDS", "20"))
 ATTEMPTS = 5  # the client's retry budget (storage/s3/s3_options.h)
+FULL = os.environ.get("HS_FAULTS_FULL") == "1"
 
 
 def cfg_text(s3, endpoint, db, path, extra="", db_extra=""):
@@ -148,7 +149,13 @@ def phase_replicate():
         for kind in ["PUT", "LIST", "DELETE", "GET"]:
             for fault in FAULTS:
                 # skew is not retried (a clock does not fix itself in seconds): once is an error.
-                for times in ([2, ATTEMPTS + 2] if fault not in ("stall", "skew") else [1]):
+                # CI's full lane runs every kind x fault, but the rows past the retry budget and the
+                # 20 s stalls only for PUT (the upload path); HS_FAULTS_FULL=1 runs the whole matrix
+                # (the table in docs/operations.md), ~3 min longer.
+                if fault == "stall" and kind != "PUT" and not FULL:
+                    continue
+                over = [ATTEMPTS + 2] if FULL or kind == "PUT" else []
+                for times in ([2] + over if fault not in ("stall", "skew") else [1]):
                     rule = add(run.proxy, kind, fault, times)
                     if kind == "GET":
                         run.restart_replicator(cfg)  # position recovery reads the last segment back
