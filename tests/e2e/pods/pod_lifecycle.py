@@ -130,6 +130,11 @@ class Pods:
     def down(self, path, check=True):
         """kube down, then drop every volume (our private storage only): the emptyDir with the
         database is gone, as when the SD card died."""
+        # As Kubernetes does: SIGTERM, then up to the grace period for the sidecar's final sync.
+        # podman 4.3's `kube down` alone did not wait for it (the replicas lacked the last ~0.4 s of
+        # commits; with this stop the sidecar logs its final segments and "litestream shut down").
+        # --all is this test's private podman storage only.
+        self.p("pod", "stop", "--all", "--time", "30", check=False)
         self.p("kube", "down", path, check=False)
         self.p("volume", "rm", "--all", "--force", check=False)
         left = self.p("volume", "ls", "-q", check=False).stdout.split()
