@@ -246,8 +246,12 @@ TEST_CASE("settle: of two newcomers racing for a free lease, the last writer win
   core::ReplicaLease a(file, opts(), la.log(), ea);
   core::ReplicaLease b(file, opts(), lb.log(), eb);
   // B read the free lease before A wrote, and its write lands while A settles.
+  // Once only, by a flag: resetting on_sleep inside the callback would destroy the running closure
+  // (ASan: heap-use-after-free on its captures).
+  bool raced = false;
   ea.on_sleep = [&] {
-    ea.on_sleep = nullptr;
+    if (raced) return;
+    raced = true;
     file.delete_lease();  // B's view: free
     b.ensure();           // B writes, settles, reads back its own
   };
