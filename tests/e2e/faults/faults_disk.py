@@ -30,10 +30,7 @@ def restore_target():
         rig.start_app(rate=40)
         rep = rig.start_replicator()
         time.sleep(4)
-        rig.s.stop(rig.app)
-        time.sleep(0.3)
-        if rig.s.stop(rep) != 0:
-            f.fail("replicate did not exit 0 on SIGTERM")
+        rig.stop_app_then_replicator(rep, "source")
         ok, source = f.h.db_rows(rig.db)
         size = os.path.getsize(rig.db)
         target = rig.path("target")
@@ -123,11 +120,7 @@ def meta_dir():
             f.fail("no WAL segment written within 20 s of the space coming back:\n%s" % rig.replicator_log()[-3000:])
         t_rec = time.time() - t_free
         time.sleep(3)
-        rig.s.stop(rig.app)
-        time.sleep(0.3)
-        rc = rig.s.stop(rep)
-        if rc != 0:
-            f.fail("replicate exited %d on SIGTERM after recovering:\n%s" % (rc, rig.replicator_log()[-3000:]))
+        rig.stop_app_then_replicator(rep, "after recovering")
         ok, source = f.h.db_rows(rig.db)
         txs = rig.txs()
         counts = rig.check_all(txs, None, "meta disk full")

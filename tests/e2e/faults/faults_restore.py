@@ -35,10 +35,7 @@ def race():
         rig.start_app(rate=40)
         rep = rig.start_replicator()
         time.sleep(4)
-        rig.s.stop(rig.app)
-        time.sleep(0.3)
-        if rig.s.stop(rep) != 0:
-            f.fail("replicate did not exit 0 on SIGTERM")
+        rig.stop_app_then_replicator(rep, "source")
         ok, source = f.h.db_rows(rig.db)
         both = 0
         for n in range(rounds):
@@ -110,10 +107,7 @@ def generation():
                 _, _, ids, _ = rig.restore(tool, rn)
                 txs.check(ids, t_start - 2.5, "round %d: %s retry from %s" % (n, tool, rn))
             time.sleep(3)
-        rig.s.stop(rig.app)
-        time.sleep(0.3)
-        if rig.s.stop(rep) != 0:
-            f.fail("replicate did not exit 0 on SIGTERM")
+        rig.stop_app_then_replicator(rep, "source")
         ok, source = f.h.db_rows(rig.db)
         counts = rig.check_all(rig.txs(), None, "after the generation changes")
         for k, v in counts.items():

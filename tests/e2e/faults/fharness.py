@@ -179,6 +179,14 @@ class Rig:
         self.rep = self.s.start([self.ours, "replicate", "-config", cfg or self.cfg], log_name)
         return self.rep
 
+    def stop_app_then_replicator(self, rep, what):
+        """Stops the app, then (its last commit in the WAL) the replicator, which must exit 0."""
+        self.s.stop(self.app)
+        time.sleep(0.3)
+        rc = self.s.stop(rep)
+        if rc != 0:
+            fail("%s: replicate exited %d on SIGTERM:\n%s" % (what, rc, self.replicator_log()[-3000:]))
+
     def replicator_log(self, log_name="replicate.log"):
         p = self.s.path(log_name)
         return open(p, errors="replace").read() if os.path.exists(p) else ""
