@@ -176,17 +176,19 @@ void Replica::sync_generation(const Pos& dpos) {
   ensure_lease();
   if (pos().generation != dpos.generation) {
     if (client_->snapshots(dpos.generation).empty()) {
+      // Leaves the position after the WAL it uploaded ahead of the snapshot.
       SnapshotInfo info = snapshot();
       if (info.generation != dpos.generation) throw Error("generation changed during snapshot, exiting sync");
+    } else {
+      Pos p;
+      try {
+        p = calc_pos(dpos.generation);
+      } catch (const std::exception& e) {
+        throw Error(std::string("cannot determine replica position: ") + e.what());
+      }
+      log_.debug("replica sync: calc new pos", {{"position", p.str()}});
+      set_pos(p);
     }
-    Pos p;
-    try {
-      p = calc_pos(dpos.generation);
-    } catch (const std::exception& e) {
-      throw Error(std::string("cannot determine replica position: ") + e.what());
-    }
-    log_.debug("replica sync: calc new pos", {{"position", p.str()}});
-    set_pos(p);
   }
   while (sync_wal()) {
   }
@@ -239,17 +241,54 @@ bool Replica::sync_wal() {
 
 SnapshotInfo Replica::snapshot() {
   ensure_lease();
-  Db::SnapshotView view(db_);
-  const Pos& pos = view.pos();
-  log_.info("write snapshot", {{"position", pos.str()}});
-  auto start = SteadyClock::now();
-  DbFileReader file(view);
-  CountingReader counted(file, source_bytes_);
-  Lz4CompressReader lz4(counted);
-  SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
-  metrics_->snapshots.inc();
-  log_.info("snapshot written", {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", info.size}});
-  return info;
+  try {
+    Db::SnapshotView view(db_);
+    const Pos& pos = view.pos();
+    // The file holds frames of this index up to the view's position (checkpoints backfilled them),
+    // and a restore replays the index's WAL from offset 0 over it: with less of that WAL than the
+    // position, old page versions land on newer pages ("2nd reference to page"). So the WAL goes
+    // first, and no moment, nor a replicator that dies right after this upload, shows the
+    // snapshot without it. (The view keeps our checkpoints from backfilling past the position.)
+    upload_wal_through(pos);
+    log_.info("write snapshot", {{"position", pos.str()}});
+    auto start = SteadyClock::now();
+    DbFileReader file(view);
+    CountingReader counted(file, source_bytes_);
+    Lz4CompressReader lz4(counted);
+    SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
+    metrics_->snapshots.inc();
+    log_.info("snapshot written", {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", info.size}});
+    return info;
+  } catch (...) {
+    set_pos(Pos{});  // it may point into a generation that has no snapshot yet: recomputed next sync
+    throw;
+  }
+}
+
+void Replica::upload_wal_through(const Pos& target) {
+  if (pos().generation != target.generation) {
+    // The generation's first snapshot: go on from what an earlier try uploaded of this index.
+    std::optional<WalSegmentInfo> last;
+    for (const auto& s : client_->wal_segments(target.generation))
+      if (s.index == target.index && (!last || s.offset > last->offset)) last = s;
+    set_pos(last ? Pos{target.generation, target.index, last->offset + segment_length(*last)}
+                 : Pos{target.generation, target.index, 0});
+  }
+  for (;;) {
+    Pos p = pos();
+    if (std::pair(p.index, p.offset) >= std::pair(target.index, target.offset)) return;
+    if (!sync_wal()) throw Error("shadow wal ends at " + p.str() + ", before the snapshot's " + target.str());
+  }
+}
+
+int64_t Replica::segment_length(const WalSegmentInfo& segment) {
+  // Only the decompressed length tells where the segment ends: read it through, in small pieces.
+  auto raw = client_->open_wal_segment(segment.pos());
+  Lz4DecompressReader rd(*raw, segment.pos().str());
+  std::vector<char> buf(64 * 1024);
+  int64_t n = 0;
+  while (size_t got = rd.read(buf.data(), buf.size())) n += int64_t(got);
+  return n;
 }
 
 std::optional<SnapshotInfo> Replica::max_snapshot(const std::string& generation) {
@@ -276,14 +315,7 @@ Pos Replica::calc_pos(const std::string& generation) {
     throw Error(std::string("max wal segment: ") + e.what());
   }
   if (!last) return Pos{snap->generation, snap->index, 0};
-
-  // Only the decompressed length tells where the segment ends: read it through, in small pieces.
-  auto raw = client_->open_wal_segment(last->pos());
-  Lz4DecompressReader rd(*raw, last->pos().str());
-  std::vector<char> buf(64 * 1024);
-  int64_t n = 0;
-  while (size_t got = rd.read(buf.data(), buf.size())) n += int64_t(got);
-  return Pos{last->generation, last->index, last->offset + n};
+  return Pos{last->generation, last->index, last->offset + segment_length(*last)};
 }
 
 void Replica::enforce_retention() {

@@ -62,7 +62,8 @@ class Replica {
   // another replicator holds the replica's lease (nothing was written).
   void sync();
 
-  // Streams the database file (LZ4) as the snapshot of the current shadow index.
+  // Streams the database file (LZ4) as the snapshot of the current shadow index, after uploading
+  // the shadow WAL up to the snapshot's position (the WAL the file may already contain).
   SnapshotInfo snapshot();
 
   // EnforceRetention: keeps snapshots newer than `retention` (taking one if none is), deletes
@@ -78,6 +79,10 @@ class Replica {
  private:
   // Uploads one segment from pos_; returns false when there is nothing left to upload.
   bool sync_wal();
+  // Uploads segments until the position reaches `target` (in the Db's current generation).
+  void upload_wal_through(const Pos& target);
+  // A segment's decompressed length: where the next one starts.
+  int64_t segment_length(const WalSegmentInfo& segment);
   void set_pos(Pos p) {
     std::lock_guard lk(pos_mu_);
     pos_ = std::move(p);
