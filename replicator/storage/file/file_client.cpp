@@ -95,7 +95,10 @@ std::vector<std::string> FileReplicaClient::generations() {
 
 void FileReplicaClient::delete_generation(const std::string& generation) {
   std::error_code ec;
-  fs::remove_all(layout::generation_path(root_, generation), ec);
+  // Snapshots first: a restore running meanwhile then misses its snapshot and fails, rather than
+  // finding it with the end of its WAL already gone (remove_all keeps no order).
+  fs::remove_all(layout::snapshots_path(root_, generation), ec);
+  if (!ec) fs::remove_all(layout::generation_path(root_, generation), ec);
   if (ec)
     throw core::Error("cannot delete generation " + layout::generation_path(root_, generation) + ": " + ec.message());
 }

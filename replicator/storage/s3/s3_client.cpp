@@ -247,9 +247,15 @@ std::vector<std::string> S3ReplicaClient::generations() {
 
 void S3ReplicaClient::delete_generation(const std::string& generation) {
   require_generation(generation, "generation");
-  std::vector<std::string> keys;
-  for (const auto& o : list(generation_prefix(generation), "")) keys.push_back(o.key);
-  remove(keys);
+  // Snapshots first, in requests of their own (DeleteObjects keeps no order within one): a restore
+  // running meanwhile then misses its snapshot and fails, rather than finding the snapshot with
+  // the end of its WAL already gone and restoring a mix of new and old pages.
+  std::vector<std::string> snapshots, rest;
+  const std::string snapshot_dir = core::layout::snapshots_path(root_, generation) + "/";
+  for (const auto& o : list(generation_prefix(generation), ""))
+    (o.key.compare(0, snapshot_dir.size(), snapshot_dir) == 0 ? snapshots : rest).push_back(o.key);
+  remove(snapshots);
+  remove(rest);
 }
 
 std::vector<core::SnapshotInfo> S3ReplicaClient::snapshots(const std::string& generation) {

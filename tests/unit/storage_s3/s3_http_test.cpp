@@ -13,29 +13,14 @@
 #include <thread>
 
 #include "core/error.h"
+#include "local_server.h"
 #include "storage/s3/s3_get_stream.h"
 #include "storage/s3/s3_http.h"
 
 using namespace hs::storage;
+using hs::test::LocalServer;
 
 namespace {
-
-// An httplib server on a free loopback port, stopped and joined on scope exit.
-struct LocalServer {
-  httplib::Server svr;
-  std::thread thread;
-  int port = 0;
-  void start() {
-    port = svr.bind_to_any_port("127.0.0.1");
-    REQUIRE(port > 0);
-    thread = std::thread([this] { svr.listen_after_bind(); });
-    while (!svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~LocalServer() {
-    svr.stop();
-    if (thread.joinable()) thread.join();
-  }
-};
 
 // AWS's documented example credentials (Signature Version 4 examples in the S3 API reference).
 S3Options aws_example() {

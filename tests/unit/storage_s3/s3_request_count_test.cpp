@@ -10,30 +10,16 @@
 #include <thread>
 
 #include "core/error.h"
+#include "local_server.h"
 #include "metrics/metrics.h"
 #include "storage/s3/s3_client.h"
 #include "storage/s3/s3_factory.h"
 #include "storage/s3/s3_http.h"
 
 using namespace hs::storage;
+using hs::test::LocalServer;
 
 namespace {
-
-struct LocalServer {
-  httplib::Server svr;
-  std::thread thread;
-  int port = 0;
-  void start() {
-    port = svr.bind_to_any_port("127.0.0.1");
-    REQUIRE(port > 0);
-    thread = std::thread([this] { svr.listen_after_bind(); });
-    while (!svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~LocalServer() {
-    svr.stop();
-    if (thread.joinable()) thread.join();
-  }
-};
 
 S3Request request(const char* method, std::string key, std::map<std::string, std::string> query = {}) {
   S3Request r;
