@@ -18,6 +18,7 @@ Python (python tests):
   with S3Server() as s3: s3.endpoint, s3.bucket, s3.access_key_id, s3.secret_access_key, s3.env()
 """
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -191,9 +192,13 @@ class S3Server:
         }
 
     # --- lifecycle ---------------------------------------------------------------------------
-    def start(self, timeout=60):
+    def start(self, timeout=120):
         _check_installed()
         self.dir = _xattr_dir(self.parent)
+        # One Swift starts at a time on this machine (tests run side by side): two starting together
+        # on 2 loaded cores answered 503 past the deadline. Running side by side is fine.
+        lock = open(os.path.join(tempfile.gettempdir(), "hs-s3server-start.lock"), "a")
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             self._configure()
             self._spawn("memcached", ["memcached", "-l", "127.0.0.1", "-p", str(self.ports["memcache"]),
@@ -210,6 +215,8 @@ class S3Server:
         except BaseException:
             self.stop()
             raise
+        finally:
+            lock.close()  # releases the flock
         return self
 
     def stop(self):
