@@ -240,6 +240,10 @@ Db::SnapshotView::SnapshotView(Db& db) : db_(db) {
   if (db.file_replaced()) throw Error("database file replaced at " + db.path() + ", snapshot after reopening");
   pos_ = db.pos();
   if (pos_.is_zero()) throw Error("no generation");
+  // The file may hold only frames the shadow has (up to pos_): our read lock must be held, and
+  // taken where the shadow had caught up, and no frames may have been lost since.
+  if (!db.read_locked_ || !db.synced_once_ || !db.lost_frames_reason_.empty())
+    throw Error("snapshot: the shadow wal is not in step with the database, snapshot after the next sync");
   // Its own connection: the replication thread keeps using conn_ while this snapshot uploads.
   if (sqlite3_open_v2(db.path().c_str(), &conn_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     std::string msg = conn_ ? sqlite3_errmsg(conn_) : "out of memory";

@@ -242,6 +242,8 @@ bool Replica::sync_wal() {
 SnapshotInfo Replica::snapshot() {
   ensure_lease();
   try {
+    // Most of the WAL goes up before the view: a view defers our checkpoints while it lives.
+    if (Pos now = db_.pos(); !now.is_zero()) upload_wal_through(now);
     Db::SnapshotView view(db_);
     const Pos& pos = view.pos();
     // The file holds frames of this index up to the view's position (checkpoints backfilled them),
@@ -250,6 +252,7 @@ SnapshotInfo Replica::snapshot() {
     // first, and no moment, nor a replicator that dies right after this upload, shows the
     // snapshot without it. (The view keeps our checkpoints from backfilling past the position.)
     upload_wal_through(pos);
+    ensure_lease();  // the upload above may have taken longer than the lease's TTL/2
     log_.info("write snapshot", {{"position", pos.str()}});
     auto start = SteadyClock::now();
     DbFileReader file(view);
@@ -267,11 +270,14 @@ SnapshotInfo Replica::snapshot() {
 
 void Replica::upload_wal_through(const Pos& target) {
   if (pos().generation != target.generation) {
-    // The generation's first snapshot: go on from what an earlier try uploaded of this index.
+    // Unknown position (start, after an error) or the generation's first snapshot: go on from the
+    // replica's last segment in this generation, whatever its index, so no index keeps a gap that
+    // a restore from an older snapshot would replay across; from the target's index start if none.
     std::optional<WalSegmentInfo> last;
     for (const auto& s : client_->wal_segments(target.generation))
-      if (s.index == target.index && (!last || s.offset > last->offset)) last = s;
-    set_pos(last ? Pos{target.generation, target.index, last->offset + segment_length(*last)}
+      if (s.index <= target.index && (!last || std::pair(s.index, s.offset) > std::pair(last->index, last->offset)))
+        last = s;
+    set_pos(last ? Pos{target.generation, last->index, last->offset + segment_length(*last)}
                  : Pos{target.generation, target.index, 0});
   }
   for (;;) {

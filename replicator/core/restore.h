@@ -57,6 +57,7 @@ struct GenerationBounds {
   std::string generation;
   TimePoint created_at;
   TimePoint updated_at;
+  bool has_snapshot = false;  // WAL segments alone cannot be restored
 };
 
 // Time bounds of one generation; nullopt if it has no snapshots and no WAL segments.
@@ -66,6 +67,9 @@ struct RestoreTarget {
   size_t client_index = 0;  // which of the clients passed in
   std::string generation;
   TimePoint updated_at;
+  // Newer generations passed over because they have no snapshot yet (the replicator uploads a new
+  // generation's WAL before its first snapshot): the caller says so.
+  std::vector<std::string> without_snapshot;
 };
 
 // CalcRestoreTarget over several replicas (DB.CalcRestoreTarget): for each client, the generation

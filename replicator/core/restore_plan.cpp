@@ -18,7 +18,10 @@ std::optional<GenerationBounds> generation_bounds(ReplicaClient& client, const s
     b->created_at = std::min(b->created_at, t);
     b->updated_at = std::max(b->updated_at, t);
   };
-  for (const auto& s : client.snapshots(generation)) widen(s.created_at);
+  for (const auto& s : client.snapshots(generation)) {
+    widen(s.created_at);
+    b->has_snapshot = true;
+  }
   for (const auto& w : client.wal_segments(generation)) widen(w.created_at);
   return b;
 }
@@ -26,6 +29,7 @@ std::optional<GenerationBounds> generation_bounds(ReplicaClient& client, const s
 std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient*>& clients,
                                                  const RestoreOptions& opt) {
   std::optional<RestoreTarget> best;
+  std::vector<std::pair<std::string, TimePoint>> without_snapshot;
   for (size_t i = 0; i < clients.size(); i++) {
     std::vector<std::string> generations;
     try {
@@ -38,11 +42,21 @@ std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient
       auto b = generation_bounds(*clients[i], gen);
       if (!b) continue;  // no objects at all: nothing to restore from it
       if (opt.timestamp && (*opt.timestamp < b->created_at || *opt.timestamp > b->updated_at)) continue;
+      // Unlike litestream 0.3.13 (which picks it and fails "no snapshots available"): a generation
+      // whose first snapshot is still uploading cannot be restored, the one before it can. A named
+      // generation is taken as it is.
+      if (!b->has_snapshot && opt.generation.empty()) {
+        without_snapshot.emplace_back(gen, b->updated_at);
+        continue;
+      }
       // Strictly later wins, as in litestream: the first candidate keeps ties.
       if (best && b->updated_at <= best->updated_at) continue;
-      best = RestoreTarget{i, gen, b->updated_at};
+      best = RestoreTarget{i, gen, b->updated_at, {}};
     }
   }
+  if (best)
+    for (const auto& [gen, at] : without_snapshot)
+      if (at > best->updated_at) best->without_snapshot.push_back(gen);
   return best;
 }
 

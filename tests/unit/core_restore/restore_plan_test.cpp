@@ -130,3 +130,24 @@ TEST_CASE("restore target: latest updated generation across replicas, timestamp 
   CHECK_FALSE(calc_restore_target(clients, opt));
   CHECK_FALSE(calc_restore_target({}, RestoreOptions{}));
 }
+
+TEST_CASE("restore target: a newer generation without a snapshot yet is passed over, and named") {
+  // The replicator uploads a new generation's WAL before its first snapshot; until that is up the
+  // generation cannot be restored, the one before it can (litestream 0.3.13 picks it and fails).
+  ListingClient a;
+  const std::string g1 = "0000000000000001", g2 = "0000000000000002";
+  a.gens[g1] = {{SnapshotInfo{g1, 0, 1, t0}}, {WalSegmentInfo{g1, 0, 0, 1, t0 + 100s}}};
+  a.gens[g2] = {{}, {WalSegmentInfo{g2, 0, 0, 1, t0 + 200s}}};
+  std::vector<ReplicaClient*> clients = {&a};
+  auto t = calc_restore_target(clients, RestoreOptions{});
+  REQUIRE(t);
+  CHECK(t->generation == g1);
+  CHECK(t->without_snapshot == std::vector<std::string>{g2});
+  RestoreOptions named;
+  named.generation = g2;  // asked for by name: taken as it is (the restore then says why it fails)
+  t = calc_restore_target(clients, named);
+  REQUIRE(t);
+  CHECK(t->generation == g2);
+  a.gens.erase(g1);
+  CHECK_FALSE(calc_restore_target(clients, RestoreOptions{}));
+}
