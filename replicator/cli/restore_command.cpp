@@ -202,10 +202,7 @@ int run(const std::vector<std::string>& args) {
   if (!url_mode) base.push_back({"db", target.db_path});
   base.push_back({"replica", r.name});
   opt.log = core_logger(base);
-  for (const auto& g : chosen->without_snapshot)
-    core::EventLog(opt.log, {})
-        .warn("newer generation has no snapshot yet, restoring an older one",
-              {{"skipped", g}, {"generation", chosen->generation}});
+  core::warn_passed_over(*chosen, opt.log);
   core::restore(*r.client, opt);
   return 0;
 }

@@ -178,6 +178,7 @@ bool verify_db(const config::Config& cfg, const config::DbConfig& db, std::optio
     opt.output_path = tmp.path() + "/" + std::filesystem::path(db.path).filename().string();
     const std::string replica_name = chosen.name;
     opt.log = core_logger({{"db", db.path}, {"replica", replica_name}}, /*info_as_debug=*/true);
+    core::warn_passed_over(*target, opt.log);
     auto t0 = std::chrono::steady_clock::now();
     core::restore(*chosen.client, opt);
     const DbFacts facts = check_database(opt.output_path);

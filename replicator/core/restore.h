@@ -78,6 +78,9 @@ struct RestoreTarget {
 // nullopt when nothing matches ("no matching backups found"). Client errors propagate.
 std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient*>& clients, const RestoreOptions& opt);
 
+// One WARN per generation `target` passed over for lacking a snapshot (restore and verify).
+void warn_passed_over(const RestoreTarget& target, const EventLogFn& log);
+
 // Restores opt.generation (which must be set) from `client` into opt.output_path.
 // Throws Error / CorruptError / NotFoundError with a message naming what failed.
 void restore(ReplicaClient& client, const RestoreOptions& opt);

@@ -29,7 +29,12 @@ std::optional<GenerationBounds> generation_bounds(ReplicaClient& client, const s
 std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient*>& clients,
                                                  const RestoreOptions& opt) {
   std::optional<RestoreTarget> best;
-  std::vector<std::pair<std::string, TimePoint>> without_snapshot;
+  struct Passed {
+    size_t client_index;
+    std::string generation;
+    TimePoint updated_at;
+  };
+  std::vector<Passed> without_snapshot;
   for (size_t i = 0; i < clients.size(); i++) {
     std::vector<std::string> generations;
     try {
@@ -46,7 +51,7 @@ std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient
       // whose first snapshot is still uploading cannot be restored, the one before it can. A named
       // generation is taken as it is.
       if (!b->has_snapshot && opt.generation.empty()) {
-        without_snapshot.emplace_back(gen, b->updated_at);
+        without_snapshot.push_back({i, gen, b->updated_at});
         continue;
       }
       // Strictly later wins, as in litestream: the first candidate keeps ties.
@@ -54,10 +59,23 @@ std::optional<RestoreTarget> calc_restore_target(const std::vector<ReplicaClient
       best = RestoreTarget{i, gen, b->updated_at, {}};
     }
   }
-  if (best)
-    for (const auto& [gen, at] : without_snapshot)
-      if (at > best->updated_at) best->without_snapshot.push_back(gen);
+  if (best) {
+    for (const auto& p : without_snapshot)
+      if (p.updated_at > best->updated_at) best->without_snapshot.push_back(p.generation);
+    return best;
+  }
+  // Only snapshot-less generations: the replica exists but cannot be restored. Picking the newest
+  // (as litestream does) makes the restore fail naming it, never "no matching backups found",
+  // which -if-replica-exists would take as "start empty".
+  for (const auto& p : without_snapshot)
+    if (!best || p.updated_at > best->updated_at) best = RestoreTarget{p.client_index, p.generation, p.updated_at, {}};
   return best;
+}
+
+void warn_passed_over(const RestoreTarget& target, const EventLogFn& log) {
+  for (const auto& g : target.without_snapshot)
+    EventLog(log, {}).warn("newer generation has no snapshot yet, restoring an older one",
+                           {{"skipped", g}, {"generation", target.generation}});
 }
 
 int64_t pick_snapshot_index(const std::vector<SnapshotInfo>& snapshots, int64_t max_index,

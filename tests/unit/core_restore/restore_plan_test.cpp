@@ -143,11 +143,33 @@ TEST_CASE("restore target: a newer generation without a snapshot yet is passed o
   REQUIRE(t);
   CHECK(t->generation == g1);
   CHECK(t->without_snapshot == std::vector<std::string>{g2});
+  std::vector<std::string> warned;
+  warn_passed_over(*t, [&](LogLevel level, const std::string& msg, const LogFields&) {
+    if (level == LogLevel::warn) warned.push_back(msg);
+  });
+  CHECK(warned == std::vector<std::string>{"newer generation has no snapshot yet, restoring an older one"});
   RestoreOptions named;
   named.generation = g2;  // asked for by name: taken as it is (the restore then says why it fails)
   t = calc_restore_target(clients, named);
   REQUIRE(t);
   CHECK(t->generation == g2);
-  a.gens.erase(g1);
-  CHECK_FALSE(calc_restore_target(clients, RestoreOptions{}));
+}
+
+TEST_CASE("restore target: when no generation has a snapshot the newest is picked, never 'no backups'") {
+  // -if-replica-exists takes "no matching backups found" as "start empty": a replica holding only
+  // WAL segments exists and must make the restore fail, naming the generation.
+  ListingClient a, b;
+  const std::string g1 = "0000000000000001", g2 = "0000000000000002";
+  a.gens[g1] = {{}, {WalSegmentInfo{g1, 0, 0, 1, t0 + 100s}}};
+  b.gens[g2] = {{}, {WalSegmentInfo{g2, 0, 0, 1, t0 + 200s}}};
+  std::vector<ReplicaClient*> clients = {&a, &b};
+  auto t = calc_restore_target(clients, RestoreOptions{});
+  REQUIRE(t);
+  CHECK(t->generation == g2);
+  CHECK(t->client_index == 1);
+  CHECK(t->without_snapshot.empty());
+  RestoreOptions opt;
+  opt.generation = g2;
+  opt.output_path = "/nonexistent-dir-for-test/out.db";
+  CHECK_THROWS_WITH(restore(b, opt), Catch::Matchers::Contains("no snapshots available in generation " + g2));
 }
