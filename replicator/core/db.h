@@ -111,6 +111,11 @@ class Db {
     int64_t size() const { return size_; }
     const Pos& pos() const { return pos_; }
     size_t read_at(void* buf, size_t n, int64_t offset) const;
+    // True when no checkpoint was writing to the database file as the view began nor has written
+    // to it since: what was read is then the file of one moment, a consistent database by itself.
+    // (Without it the file may mix pages from before and after a backfill of frames up to pos(),
+    // which only the WAL through pos() replayed over it makes whole.)
+    bool file_unchanged() const;
 
    private:
     Db& db_;
@@ -118,6 +123,7 @@ class Db {
     int fd_ = -1;
     int64_t size_ = 0;
     Pos pos_;
+    std::optional<wal::CheckpointInfo> backfill_;  // as the read transaction began
   };
 
  private:

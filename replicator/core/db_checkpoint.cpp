@@ -259,6 +259,7 @@ Db::SnapshotView::SnapshotView(Db& db) : db_(db) {
     // nothing while a reader holds read mark 0, and never past any reader's snapshot).
     db.exec(conn_, "BEGIN;");
     db.exec(conn_, "SELECT COUNT(1) FROM _litestream_seq;");
+    backfill_ = wal::read_checkpoint_info(db.shm_path());
     fd_ = db.db_fd_;
     size_ = fileio::file_size(fd_, db.path());
   } catch (...) {
@@ -274,6 +275,12 @@ Db::SnapshotView::~SnapshotView() {
   sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
   sqlite3_close_v2(conn_);
   --db_.views_;
+}
+
+bool Db::SnapshotView::file_unchanged() const {
+  if (!backfill_ || !backfill_->settled()) return false;
+  std::optional<wal::CheckpointInfo> now = wal::read_checkpoint_info(db_.shm_path());
+  return now && *now == *backfill_;
 }
 
 size_t Db::SnapshotView::read_at(void* buf, size_t n, int64_t offset) const {

@@ -89,18 +89,26 @@ class ShadowSegmentReader : public Reader {
   size_t buf_pos_ = 0, buf_len_ = 0;
 };
 
-// The database file through the snapshot view's descriptor, read to its end.
+// A snapshot-first upload whose file changed while it was read: abandoned before it became visible.
+struct FileChangedWhileRead : Error {
+  FileChangedWhileRead() : Error("the database file was checkpointed into while the snapshot read it") {}
+};
+
+// The database file through the snapshot view's descriptor, read to its end. `whole`: at the end,
+// before the client may finish the upload, fail unless the file did not change while it was read.
 class DbFileReader : public Reader {
  public:
-  explicit DbFileReader(const Db::SnapshotView& view) : view_(view) {}
+  DbFileReader(const Db::SnapshotView& view, bool whole) : view_(view), whole_(whole) {}
   size_t read(void* buf, size_t n) override {
     size_t got = view_.read_at(buf, n, pos_);
     pos_ += int64_t(got);
+    if (got == 0 && whole_ && !view_.file_unchanged()) throw FileChangedWhileRead();
     return got;
   }
 
  private:
   const Db::SnapshotView& view_;
+  bool whole_;
   int64_t pos_ = 0;
 };
 
@@ -176,7 +184,7 @@ void Replica::sync_generation(const Pos& dpos) {
   ensure_lease();
   if (pos().generation != dpos.generation) {
     if (client_->snapshots(dpos.generation).empty()) {
-      // Leaves the position after the WAL it uploaded ahead of the snapshot.
+      // Leaves the position where this generation's WAL upload goes on.
       SnapshotInfo info = snapshot();
       if (info.generation != dpos.generation) throw Error("generation changed during snapshot, exiting sync");
     } else {
@@ -242,8 +250,12 @@ bool Replica::sync_wal() {
 SnapshotInfo Replica::snapshot() {
   ensure_lease();
   try {
+    Pos now = db_.pos();
+    if (!now.is_zero() && client_->snapshots(now.generation).empty() && client_->wal_segments(now.generation).empty()) {
+      if (auto info = first_snapshot(now.generation)) return *info;
+    }
     // Most of the WAL goes up before the view: a view defers our checkpoints while it lives.
-    if (Pos now = db_.pos(); !now.is_zero()) upload_wal_through(now);
+    if (!now.is_zero()) upload_wal_through(now);
     Db::SnapshotView view(db_);
     const Pos& pos = view.pos();
     // The file holds frames of this index up to the view's position (checkpoints backfilled them),
@@ -253,19 +265,47 @@ SnapshotInfo Replica::snapshot() {
     // snapshot without it. (The view keeps our checkpoints from backfilling past the position.)
     upload_wal_through(pos);
     ensure_lease();  // the upload above may have taken longer than the lease's TTL/2
-    log_.info("write snapshot", {{"position", pos.str()}});
-    auto start = SteadyClock::now();
-    DbFileReader file(view);
-    CountingReader counted(file, source_bytes_);
-    Lz4CompressReader lz4(counted);
-    SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
-    metrics_->snapshots.inc();
-    log_.info("snapshot written", {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", info.size}});
-    return info;
+    return write_snapshot(view, /*whole=*/false);
   } catch (...) {
     set_pos(Pos{});  // it may point into a generation that has no snapshot yet: recomputed next sync
     throw;
   }
+}
+
+// WAL first would leave a new generation without a snapshot for as long as its WAL and then its
+// snapshot upload: litestream 0.3.13 picks that generation and fails ("no snapshots available"),
+// and a replicator dying in that window leaves it so until it runs again. Here the snapshot goes
+// first and the WAL follows, so every moment restores: nothing of the generation (restores take the
+// one before), the snapshot alone, then the snapshot with its index's WAL from offset 0 in one
+// segment (its next sync_wal from {index, 0}). The snapshot alone is whole only if no checkpoint
+// wrote to the file while it was read; that is checked before the upload may finish.
+std::optional<SnapshotInfo> Replica::first_snapshot(const std::string& generation) {
+  // The view's PASSIVE checkpoint backfills up to our read lock (where the last checkpoint left it,
+  // at or before the position): the snapshot alone is the database as of then, the segment that
+  // follows brings it to the position.
+  Db::SnapshotView view(db_);
+  if (view.pos().generation != generation) return std::nullopt;
+  try {
+    SnapshotInfo info = write_snapshot(view, /*whole=*/true);
+    set_pos(Pos{generation, view.pos().index, 0});
+    return info;
+  } catch (const FileChangedWhileRead& e) {
+    log_.info("snapshot: file changed while read, uploading its wal first", {{"position", view.pos().str()}});
+    return std::nullopt;
+  }
+}
+
+SnapshotInfo Replica::write_snapshot(const Db::SnapshotView& view, bool whole) {
+  const Pos& pos = view.pos();
+  log_.info("write snapshot", {{"position", pos.str()}});
+  auto start = SteadyClock::now();
+  DbFileReader file(view, whole);
+  CountingReader counted(file, source_bytes_);
+  Lz4CompressReader lz4(counted);
+  SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
+  metrics_->snapshots.inc();
+  log_.info("snapshot written", {{"position", pos.str()}, {"elapsed", elapsed_since(start)}, {"sz", info.size}});
+  return info;
 }
 
 void Replica::upload_wal_through(const Pos& target) {

@@ -63,7 +63,9 @@ class Replica {
   void sync();
 
   // Streams the database file (LZ4) as the snapshot of the current shadow index, after uploading
-  // the shadow WAL up to the snapshot's position (the WAL the file may already contain).
+  // the shadow WAL up to the snapshot's position (the WAL the file may already contain). A
+  // generation's first snapshot goes up before any of its WAL when the file read is whole by
+  // itself (see first_snapshot).
   SnapshotInfo snapshot();
 
   // EnforceRetention: keeps snapshots newer than `retention` (taking one if none is), deletes
@@ -81,6 +83,12 @@ class Replica {
   bool sync_wal();
   // Uploads segments until the position reaches `target` (in the Db's current generation).
   void upload_wal_through(const Pos& target);
+  // The snapshot of a generation the replica holds nothing of, uploaded before its WAL; nullopt
+  // (nothing written) when the file changed while it was read: snapshot() then goes WAL first.
+  std::optional<SnapshotInfo> first_snapshot(const std::string& generation);
+  // Streams the view's file as the snapshot of its position. `whole`: fail the upload (nothing
+  // visible) unless the file was unchanged while read (SnapshotView::file_unchanged).
+  SnapshotInfo write_snapshot(const Db::SnapshotView& view, bool whole);
   // A segment's decompressed length: where the next one starts.
   int64_t segment_length(const WalSegmentInfo& segment);
   void set_pos(Pos p) {

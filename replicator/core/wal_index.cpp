@@ -13,6 +13,9 @@ namespace hs::core::wal {
 namespace {
 
 constexpr size_t kHeaderCopySize = 48;  // sizeof(WalIndexHdr); the second copy follows at 48
+// WalCkptInfo follows the two copies: nBackfill at 96, aReadMark[5], aLock[8], nBackfillAttempted.
+constexpr size_t kBackfillOffset = 2 * kHeaderCopySize;
+constexpr size_t kBackfillAttemptedOffset = kBackfillOffset + 4 + 5 * 4 + 8;
 
 uint32_t native32(const uint8_t* p) {
   uint32_t v;
@@ -43,6 +46,20 @@ std::optional<IndexHeader> read_index_header(const std::string& shm_path) {
     return h;
   }
   return std::nullopt;
+}
+
+std::optional<CheckpointInfo> read_checkpoint_info(const std::string& shm_path) {
+  fileio::Fd fd = fileio::open_file(shm_path, O_RDONLY, 0, true);
+  if (!fd) return std::nullopt;
+  uint8_t buf[kBackfillAttemptedOffset + 4];
+  if (fileio::pread_full(fd.get(), buf, sizeof buf, 0, shm_path) != sizeof buf) return std::nullopt;
+  if (buf[12] == 0) return std::nullopt;
+  CheckpointInfo c;
+  c.backfill = native32(buf + kBackfillOffset);
+  c.backfill_attempted = native32(buf + kBackfillAttemptedOffset);
+  std::memcpy(&c.salt1, buf + 32, 4);  // compared only: byte order does not matter
+  std::memcpy(&c.salt2, buf + 36, 4);
+  return c;
 }
 
 }  // namespace hs::core::wal

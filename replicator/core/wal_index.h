@@ -24,4 +24,19 @@ struct IndexHeader {
 // never consistent (callers then assume "changed").
 std::optional<IndexHeader> read_index_header(const std::string& shm_path);
 
+// WalCkptInfo, after the header's two copies: how far checkpoints have copied the WAL into the
+// database file. SQLite raises nBackfillAttempted before a checkpoint writes pages and nBackfill
+// once they are written (both drop to 0 when the WAL restarts): while the two are equal and stay
+// unchanged, nobody has written to the database file.
+struct CheckpointInfo {
+  uint32_t backfill = 0;            // nBackfill
+  uint32_t backfill_attempted = 0;  // nBackfillAttempted
+  uint32_t salt1 = 0, salt2 = 0;    // of the WAL these count frames of
+  bool settled() const { return backfill == backfill_attempted; }
+  friend bool operator==(const CheckpointInfo&, const CheckpointInfo&) = default;
+};
+
+// nullopt as for read_index_header.
+std::optional<CheckpointInfo> read_checkpoint_info(const std::string& shm_path);
+
 }  // namespace hs::core::wal

@@ -7,8 +7,10 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <thread>
+#include <utility>
 
 #include "core/db_replicator.h"
 #include "core/forwarding_client.h"
@@ -325,21 +327,46 @@ namespace {
 // After every object a write makes visible, restores the generation as it is on the replica right
 // then and records what was not a whole database: a restore may start at any instant, and a
 // replicator may die after any write and leave the replica so for good.
+// Runs `hook` once, after the first read (the middle of an upload, as far as the source knows).
+class HookedReader : public Reader {
+ public:
+  HookedReader(Reader& r, std::function<void()> hook) : r_(r), hook_(std::move(hook)) {}
+  size_t read(void* buf, size_t n) override {
+    size_t got = r_.read(buf, n);
+    if (hook_) std::exchange(hook_, nullptr)();
+    return got;
+  }
+
+ private:
+  Reader& r_;
+  std::function<void()> hook_;
+};
+
 class RestoreAfterEachWrite : public ForwardingClient {
  public:
   RestoreAfterEachWrite(ReplicaClient& inner, std::string dir) : ForwardingClient(inner), dir_(std::move(dir)) {}
   SnapshotInfo write_snapshot(const std::string& g, int64_t i, Reader& d) override {
-    SnapshotInfo info = ForwardingClient::write_snapshot(g, i, d);
-    check(g, "after snapshot " + std::to_string(i));
-    return info;
+    HookedReader hooked(d, std::exchange(while_snapshot_read, nullptr));
+    try {
+      SnapshotInfo info = ForwardingClient::write_snapshot(g, i, hooked);
+      writes.push_back("snapshot " + std::to_string(i));
+      check(g, "after snapshot " + std::to_string(i));
+      return info;
+    } catch (const std::exception& e) {
+      writes.push_back("failed snapshot " + std::to_string(i) + ": " + e.what());
+      throw;
+    }
   }
   WalSegmentInfo write_wal_segment(const Pos& p, Reader& d) override {
     WalSegmentInfo info = ForwardingClient::write_wal_segment(p, d);
+    writes.push_back("segment " + p.str());
     check(p.generation, "after segment " + p.str());
     return info;
   }
   std::vector<std::string> broken;
+  std::vector<std::string> writes;  // in order: "snapshot <index>", "segment <pos>", "failed snapshot ..."
   int restores = 0;
+  std::function<void()> while_snapshot_read;  // run once, after the next snapshot's first read
 
  private:
   void check(const std::string& generation, const std::string& when) {
@@ -395,6 +422,72 @@ TEST_CASE("a snapshot becomes visible only after the WAL it contains: every mome
   r.sync();
   CHECK(r.pos() == db.pos());
   CHECK(restored_rows(files, db.current_generation(), dir / "final.db") == app.scalar("SELECT count(*) FROM t"));
+}
+
+TEST_CASE("a new generation's first snapshot goes up before its WAL, and every moment restores whole", "[replica]") {
+  // WAL first would leave the generation without a snapshot for a whole upload: litestream 0.3.13
+  // picks it and fails "no snapshots available", for good if the replicator dies then.
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(50, 300);
+  app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  for (int i = 0; i < 5; i++) app.insert(20, 500);  // frames in the WAL, some pages also in the file
+  hs::storage::FileReplicaClient files(dir / "replica");
+  auto* watched = new RestoreAfterEachWrite(files, dir.path().string());
+  Db db(db_options(dir / "app.db"), {});
+  db.sync({});
+  Replica r(db, std::unique_ptr<ReplicaClient>(watched), {}, {});
+  r.sync();
+  std::string gen = db.current_generation();
+  REQUIRE(watched->writes.size() == 2);
+  CHECK(watched->writes[0] == "snapshot 0");
+  CHECK(watched->writes[1] == Pos{gen, 0, 0}.str().insert(0, "segment "));  // the index's WAL from 0, in one
+  CHECK(watched->restores == 2);
+  for (const auto& w : watched->broken) FAIL_CHECK("restore not whole " << w);
+  // The snapshot alone already holds every row: the file was checkpointed through its position.
+  hs::storage::FileReplicaClient snapshot_only(dir / "replica-snapshot-only");
+  const std::filesystem::path snaps = "generations/" + gen + "/snapshots";
+  std::filesystem::create_directories(dir.path() / "replica-snapshot-only" / snaps);
+  std::filesystem::copy(dir.path() / "replica" / snaps, dir.path() / "replica-snapshot-only" / snaps);
+  CHECK(restored_rows(snapshot_only, gen, dir / "snapshot-only.db") == 150);
+  app.insert(3);
+  db.sync({r.pos()});
+  r.sync();
+  CHECK(restored_rows(files, gen, dir / "final.db") == 153);
+}
+
+TEST_CASE("a first snapshot whose file a checkpoint wrote to while read is dropped, then goes WAL first", "[replica]") {
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(50, 300);
+  app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  app.insert(20, 500);
+  hs::storage::FileReplicaClient files(dir / "replica");
+  auto* watched = new RestoreAfterEachWrite(files, dir.path().string());
+  Db db(db_options(dir / "app.db"), {});
+  db.sync({});
+  // An app reader with an older snapshot: our checkpoint cannot backfill past it, so the file the
+  // view reads is behind the position until the reader ends and the app checkpoints, mid-read.
+  AppDb reader(dir / "app.db");
+  reader.exec("BEGIN");
+  CHECK(reader.scalar("SELECT count(*) FROM t") == 70);
+  for (int i = 0; i < 10; i++) app.insert(20, 500);
+  db.sync({});
+  db.checkpoint(CheckpointMode::passive);  // our read lock moves to the end; the backfill stops at the reader
+  watched->while_snapshot_read = [&] {
+    reader.exec("COMMIT");
+    app.exec("PRAGMA wal_checkpoint(PASSIVE)");
+  };
+  Replica r(db, std::unique_ptr<ReplicaClient>(watched), {}, {});
+  r.sync();
+  std::string gen = db.current_generation();
+  REQUIRE(watched->writes.size() >= 3);
+  CHECK_THAT(watched->writes[0], Catch::Matchers::StartsWith("failed snapshot 0: the database file was checkpointed"));
+  CHECK(watched->writes[1] == Pos{gen, 0, 0}.str().insert(0, "segment "));
+  CHECK(watched->writes[2] == "snapshot 0");
+  CHECK(files.snapshots(gen).size() == 1);  // the dropped upload left nothing
+  for (const auto& w : watched->broken) FAIL_CHECK("restore not whole " << w);
+  CHECK(restored_rows(files, gen, dir / "final.db") == 270);
 }
 
 TEST_CASE("a snapshot after a restart uploads what an earlier index still lacks first: no gap", "[replica]") {

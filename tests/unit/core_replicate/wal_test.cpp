@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.h"
+#include "core/wal_index.h"
 #include "test_support.h"
 
 using namespace hs::core;
@@ -156,4 +157,36 @@ TEST_CASE("frame arithmetic matches litestream's", "[wal]") {
   CHECK(wal::is_frame_aligned(0, 4096));
   CHECK(wal::is_frame_aligned(32 + 4120 * 3, 4096));
   CHECK_FALSE(wal::is_frame_aligned(33, 4096));
+}
+
+TEST_CASE("the -shm's checkpoint counters follow SQLite's backfill and its WAL restart", "[wal]") {
+  // The counters a snapshot relies on to know nobody wrote to the database file while it read it.
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(10);
+  auto before = wal::read_checkpoint_info(dir / "app.db-shm");
+  REQUIRE(before);
+  CHECK(before->backfill == 0);
+  CHECK(before->settled());
+  AppDb reader(dir / "app.db");
+  reader.exec("BEGIN");
+  CHECK(reader.scalar("SELECT count(*) FROM t") == 10);
+  app.insert(10);
+  app.exec("PRAGMA wal_checkpoint(PASSIVE)");  // backfills up to the reader's snapshot only
+  auto partial = wal::read_checkpoint_info(dir / "app.db-shm");
+  REQUIRE(partial);
+  CHECK(partial->backfill > 0);
+  CHECK(partial->settled());
+  reader.exec("COMMIT");
+  app.exec("PRAGMA wal_checkpoint(PASSIVE)");
+  auto full = wal::read_checkpoint_info(dir / "app.db-shm");
+  REQUIRE(full);
+  CHECK(full->backfill > partial->backfill);
+  CHECK(full->salt1 == partial->salt1);
+  app.insert(1);  // everything backfilled: this write restarts the WAL
+  auto restarted = wal::read_checkpoint_info(dir / "app.db-shm");
+  REQUIRE(restarted);
+  CHECK(restarted->backfill == 0);
+  CHECK_FALSE(*restarted == *full);
+  CHECK_FALSE(wal::read_checkpoint_info(dir / "missing-shm"));
 }
