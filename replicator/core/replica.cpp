@@ -289,7 +289,7 @@ std::optional<SnapshotInfo> Replica::first_snapshot(const std::string& generatio
     SnapshotInfo info = write_snapshot(view, /*whole=*/true);
     set_pos(Pos{generation, view.pos().index, 0});
     return info;
-  } catch (const FileChangedWhileRead& e) {
+  } catch (const FileChangedWhileRead&) {
     log_.info("snapshot: file changed while read, uploading its wal first", {{"position", view.pos().str()}});
     return std::nullopt;
   }
