@@ -147,6 +147,10 @@ bool Db::open() {
     std::string err = sqlite3_errmsg(conn_);
     sqlite3_finalize(st_mode);
     if (mode != "wal") throw Error(mode.empty() ? "enable wal: " + err : "enable wal failed, mode=\"" + mode + "\"");
+    // WAL mode made SQLite create and map the -shm. Held for the life of the Db for the same reason
+    // as db_fd_: the read marks our read lock holds are POSIX locks on it.
+    shm_fd_ = ::open(shm_path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (shm_fd_ < 0) throw Error("open -shm file descriptor: " + shm_path() + ": " + fileio::errno_text(errno));
 
     exec(conn_, "PRAGMA wal_autocheckpoint = 0;");
     exec(read_conn_, "PRAGMA wal_autocheckpoint = 0;");
@@ -221,6 +225,8 @@ void Db::close() {
   read_conn_ = conn_ = nullptr;
   if (db_fd_ >= 0) ::close(db_fd_);
   db_fd_ = -1;
+  if (shm_fd_ >= 0) ::close(shm_fd_);
+  shm_fd_ = -1;
 }
 
 void Db::acquire_read_lock() {
@@ -372,7 +378,7 @@ bool Db::sync(const std::vector<Pos>& replica_positions, bool force) {
     return s;
   };
   // Taken before any work: a commit that lands while we copy changes them and is seen next time.
-  std::optional<wal::IndexHeader> index = wal::read_index_header(shm_path());
+  std::optional<wal::IndexHeader> index = index_header();
   int64_t db_mtime_ns = 0;
   FileStamp wal_stamp = stamp(wal_path()), db_stamp = stamp(opt_.path, &db_mtime_ns);
   auto now = std::chrono::system_clock::now();

@@ -20,9 +20,11 @@
 #include <optional>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/event_log.h"
+#include "core/file_io.h"
 #include "core/pos.h"
 #include "core/wal_index.h"
 #include "metrics/metrics.h"
@@ -55,6 +57,10 @@ class Db {
   const std::string& path() const { return opt_.path; }
   std::string wal_path() const { return opt_.path + "-wal"; }
   std::string shm_path() const { return opt_.path + "-shm"; }
+  // The -shm's WAL-index header and checkpoint info, read through the descriptor held since open()
+  // (see wal_index.h: never through a fresh one). nullopt while closed.
+  std::optional<wal::IndexHeader> index_header() const { return wal::read_index_header(shm_fd_, shm_path()); }
+  std::optional<wal::CheckpointInfo> checkpoint_info() const { return wal::read_checkpoint_info(shm_fd_, shm_path()); }
   const std::string& meta_path() const { return meta_path_; }
   std::string generation_name_path() const { return meta_path_ + "/generation"; }
   std::string shadow_wal_dir(const std::string& generation) const;
@@ -96,34 +102,40 @@ class Db {
   // re-acquires the read transaction; then, if the WAL restarted, starts the next shadow index.
   void checkpoint(CheckpointMode mode);
 
-  // A stable view of the database file for a snapshot: runs a PASSIVE checkpoint, then holds a read
-  // transaction on a connection of its own, and blocks our checkpoints and any reopen until
-  // destroyed. pos() is the shadow position the file belongs to, taken in the same critical section
-  // (a snapshot labelled with a later index would miss that index's earlier frames). read_at() reads
-  // the file through the descriptor held since open() (closing any descriptor of the file would drop
-  // SQLite's locks) and needs no lock.
+  // The database exactly at a shadow position, for a snapshot: runs a PASSIVE checkpoint, then holds
+  // a read transaction on a connection of its own, and blocks our checkpoints and any reopen until
+  // destroyed. pos() is the shadow position, taken in the same critical section. read_at() reads
+  // the database at pos(): the file (through the descriptor held since open(); closing any
+  // descriptor of the file would drop SQLite's locks) with every page that has a frame in pos()'s
+  // shadow index up to pos() taken from its last such frame. The file alone is the database as of
+  // the last backfill, anywhere up to pos() (our read lock stops checkpoints there), and may take
+  // more of those frames while it is read; with the frames over it, what is read is the database
+  // at pos() whatever checkpoints do meanwhile. Needs no lock.
   class SnapshotView {
    public:
     explicit SnapshotView(Db& db);
     ~SnapshotView();
     SnapshotView(const SnapshotView&) = delete;
     SnapshotView& operator=(const SnapshotView&) = delete;
-    int64_t size() const { return size_; }
+    int64_t size() const { return pages_ * page_size_; }  // of the database at pos()
     const Pos& pos() const { return pos_; }
     size_t read_at(void* buf, size_t n, int64_t offset) const;
-    // True when no checkpoint was writing to the database file as the view began nor has written
-    // to it since: what was read is then the file of one moment, a consistent database by itself.
-    // (Without it the file may mix pages from before and after a backfill of frames up to pos(),
-    // which only the WAL through pos() replayed over it makes whole.)
-    bool file_unchanged() const;
+    // Throws unless every checkpoint so far stayed at or below pos() in its WAL: a file with frames
+    // past pos() backfilled mixes in page versions the frames over it cannot undo. Our read lock
+    // rules it out; this proves it for what was read, before a snapshot is allowed to finish.
+    void check_file_not_past_pos() const;
 
    private:
     Db& db_;
     sqlite3* conn_ = nullptr;
     int fd_ = -1;
-    int64_t size_ = 0;
+    int64_t page_size_ = 0;
+    int64_t pages_ = 0;  // database size at pos()
     Pos pos_;
-    std::optional<wal::CheckpointInfo> backfill_;  // as the read transaction began
+    std::string shadow_path_;
+    fileio::Fd shadow_;               // pos()'s shadow index, opened under the Db's lock (a cleanup may unlink it)
+    uint32_t salt1_ = 0, salt2_ = 0;  // of that index's WAL (its header)
+    std::vector<std::pair<uint32_t, int64_t>> frame_of_;  // page -> offset of its last frame <= pos(), by page
   };
 
  private:
@@ -177,8 +189,9 @@ class Db {
   sqlite3* conn_ = nullptr;       // writes, checkpoints, the write-lock dance
   sqlite3* read_conn_ = nullptr;  // holds the long-running read transaction
   bool read_locked_ = false;
-  int views_ = 0;   // live SnapshotViews: checkpoints and reopening wait for them
-  int db_fd_ = -1;  // long-lived descriptor of the database file
+  int views_ = 0;    // live SnapshotViews: checkpoints and reopening wait for them
+  int db_fd_ = -1;   // long-lived descriptor of the database file
+  int shm_fd_ = -1;  // long-lived descriptor of its -shm, for our reads of the WAL-index
   int64_t page_size_ = 0;
   mode_t file_mode_ = 0600;
   mode_t dir_mode_ = 0700;

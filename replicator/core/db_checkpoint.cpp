@@ -1,4 +1,4 @@
-// Db: checkpoints (DB.checkpoint / execCheckpoint) and the stable view snapshots read through.
+// Db: checkpoints (DB.checkpoint / execCheckpoint).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -91,7 +91,7 @@ int64_t shadow_commits_after(const std::string& shadow, uint32_t from_frame, int
 }  // namespace
 
 bool Db::restart_is_lossless(const wal::IndexHeader& base, const std::string& shadow_path) {
-  std::optional<wal::IndexHeader> now = wal::read_index_header(shm_path());
+  std::optional<wal::IndexHeader> now = index_header();
   if (!now) return false;
   int64_t in_shadow = shadow_commits_after(shadow_path, base.max_frame, page_size_);
   if (in_shadow < 0) return false;
@@ -161,7 +161,7 @@ void Db::checkpoint(CheckpointMode mode) {
       return;
     }
     // Under the write lock the shadow now holds every committed frame: the base of the proof.
-    std::optional<wal::IndexHeader> base = wal::read_index_header(shm_path());
+    std::optional<wal::IndexHeader> base = index_header();
     int64_t frames =
         (wal::frame_align(fileio::file_size(shadow), page_size_) - wal::kHeaderSize) / wal::frame_size(page_size_);
     if (!base || base->salt1 != wal::read_be32(before + 16) || base->salt2 != wal::read_be32(before + 20) ||
@@ -231,60 +231,6 @@ void Db::checkpoint(CheckpointMode mode) {
       sqlite3_exec(conn_, "PRAGMA journal_size_limit = -1;", nullptr, nullptr, nullptr);
     throw;
   }
-}
-
-Db::SnapshotView::SnapshotView(Db& db) : db_(db) {
-  std::lock_guard lk(db.mu_);
-  if (!db.conn_) throw Error("no database available");
-  // Never snapshot a file that is no longer at the path: the next sync reopens the new one.
-  if (db.file_replaced()) throw Error("database file replaced at " + db.path() + ", snapshot after reopening");
-  pos_ = db.pos();
-  if (pos_.is_zero()) throw Error("no generation");
-  // The file may hold only frames the shadow has (up to pos_): our read lock must be held, and
-  // taken where the shadow had caught up, and no frames may have been lost since.
-  if (!db.read_locked_ || !db.synced_once_ || !db.lost_frames_reason_.empty())
-    throw Error("snapshot: the shadow wal is not in step with the database, snapshot after the next sync");
-  // Its own connection: the replication thread keeps using conn_ while this snapshot uploads.
-  if (sqlite3_open_v2(db.path().c_str(), &conn_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    std::string msg = conn_ ? sqlite3_errmsg(conn_) : "out of memory";
-    sqlite3_close_v2(conn_);
-    throw Error("snapshot: open " + db.path() + ": " + msg);
-  }
-  int one = 1;
-  sqlite3_file_control(conn_, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
-  sqlite3_busy_timeout(conn_, int(db.opt_.busy_timeout.count()));
-  try {
-    db.exec(conn_, "PRAGMA wal_checkpoint(PASSIVE);");
-    // A read transaction so nobody checkpoints into the file while it is read (SQLite backfills
-    // nothing while a reader holds read mark 0, and never past any reader's snapshot).
-    db.exec(conn_, "BEGIN;");
-    db.exec(conn_, "SELECT COUNT(1) FROM _litestream_seq;");
-    backfill_ = wal::read_checkpoint_info(db.shm_path());
-    fd_ = db.db_fd_;
-    size_ = fileio::file_size(fd_, db.path());
-  } catch (...) {
-    sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
-    sqlite3_close_v2(conn_);
-    throw;
-  }
-  ++db.views_;
-}
-
-Db::SnapshotView::~SnapshotView() {
-  std::lock_guard lk(db_.mu_);
-  sqlite3_exec(conn_, "ROLLBACK;", nullptr, nullptr, nullptr);
-  sqlite3_close_v2(conn_);
-  --db_.views_;
-}
-
-bool Db::SnapshotView::file_unchanged() const {
-  if (!backfill_ || !backfill_->settled()) return false;
-  std::optional<wal::CheckpointInfo> now = wal::read_checkpoint_info(db_.shm_path());
-  return now && *now == *backfill_;
-}
-
-size_t Db::SnapshotView::read_at(void* buf, size_t n, int64_t offset) const {
-  return fileio::pread_full(fd_, buf, n, offset, db_.path());
 }
 
 }  // namespace hs::core

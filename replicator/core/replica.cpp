@@ -89,26 +89,20 @@ class ShadowSegmentReader : public Reader {
   size_t buf_pos_ = 0, buf_len_ = 0;
 };
 
-// A snapshot-first upload whose file changed while it was read: abandoned before it became visible.
-struct FileChangedWhileRead : Error {
-  FileChangedWhileRead() : Error("the database file was checkpointed into while the snapshot read it") {}
-};
-
-// The database file through the snapshot view's descriptor, read to its end. `whole`: at the end,
-// before the client may finish the upload, fail unless the file did not change while it was read.
-class DbFileReader : public Reader {
+// The database at the snapshot view's position, read to its end. At the end, before the client may
+// finish the upload, the view proves no checkpoint took the file past the position.
+class SnapshotReader : public Reader {
  public:
-  DbFileReader(const Db::SnapshotView& view, bool whole) : view_(view), whole_(whole) {}
+  explicit SnapshotReader(const Db::SnapshotView& view) : view_(view) {}
   size_t read(void* buf, size_t n) override {
     size_t got = view_.read_at(buf, n, pos_);
     pos_ += int64_t(got);
-    if (got == 0 && whole_ && !view_.file_unchanged()) throw FileChangedWhileRead();
+    if (got == 0) view_.check_file_not_past_pos();
     return got;
   }
 
  private:
   const Db::SnapshotView& view_;
-  bool whole_;
   int64_t pos_ = 0;
 };
 
@@ -257,15 +251,13 @@ SnapshotInfo Replica::snapshot() {
     // Most of the WAL goes up before the view: a view defers our checkpoints while it lives.
     if (!now.is_zero()) upload_wal_through(now);
     Db::SnapshotView view(db_);
-    const Pos& pos = view.pos();
-    // The file holds frames of this index up to the view's position (checkpoints backfilled them),
-    // and a restore replays the index's WAL from offset 0 over it: with less of that WAL than the
-    // position, old page versions land on newer pages ("2nd reference to page"). So the WAL goes
-    // first, and no moment, nor a replicator that dies right after this upload, shows the
-    // snapshot without it. (The view keeps our checkpoints from backfilling past the position.)
-    upload_wal_through(pos);
+    // A restore replays the snapshot's index's WAL from offset 0 over it: with less of that WAL
+    // than the snapshot's position, old page versions land on newer pages ("2nd reference to
+    // page"). So the WAL through the position goes first, and no moment, nor a replicator that
+    // dies right after this upload, shows the snapshot without it.
+    upload_wal_through(view.pos());
     ensure_lease();  // the upload above may have taken longer than the lease's TTL/2
-    return write_snapshot(view, /*whole=*/false);
+    return write_snapshot(view);
   } catch (...) {
     set_pos(Pos{});  // it may point into a generation that has no snapshot yet: recomputed next sync
     throw;
@@ -276,31 +268,22 @@ SnapshotInfo Replica::snapshot() {
 // snapshot upload: litestream 0.3.13 picks that generation and fails ("no snapshots available"),
 // and a replicator dying in that window leaves it so until it runs again. Here the snapshot goes
 // first and the WAL follows, so every moment restores: nothing of the generation (restores take the
-// one before), the snapshot alone, then the snapshot with its index's WAL from offset 0 in one
-// segment (its next sync_wal from {index, 0}). The snapshot alone is whole only if no checkpoint
-// wrote to the file while it was read; that is checked before the upload may finish.
+// one before), the snapshot alone (the database at its position: see Db::SnapshotView), then the
+// snapshot with its index's WAL from offset 0 in one segment (its next sync_wal from {index, 0}).
 std::optional<SnapshotInfo> Replica::first_snapshot(const std::string& generation) {
-  // The view's PASSIVE checkpoint backfills up to our read lock (where the last checkpoint left it,
-  // at or before the position): the snapshot alone is the database as of then, the segment that
-  // follows brings it to the position.
   Db::SnapshotView view(db_);
   if (view.pos().generation != generation) return std::nullopt;
-  try {
-    SnapshotInfo info = write_snapshot(view, /*whole=*/true);
-    set_pos(Pos{generation, view.pos().index, 0});
-    return info;
-  } catch (const FileChangedWhileRead&) {
-    log_.info("snapshot: file changed while read, uploading its wal first", {{"position", view.pos().str()}});
-    return std::nullopt;
-  }
+  SnapshotInfo info = write_snapshot(view);
+  set_pos(Pos{generation, view.pos().index, 0});
+  return info;
 }
 
-SnapshotInfo Replica::write_snapshot(const Db::SnapshotView& view, bool whole) {
+SnapshotInfo Replica::write_snapshot(const Db::SnapshotView& view) {
   const Pos& pos = view.pos();
   log_.info("write snapshot", {{"position", pos.str()}});
   auto start = SteadyClock::now();
-  DbFileReader file(view, whole);
-  CountingReader counted(file, source_bytes_);
+  SnapshotReader db_at_pos(view);
+  CountingReader counted(db_at_pos, source_bytes_);
   Lz4CompressReader lz4(counted);
   SnapshotInfo info = client_->write_snapshot(pos.generation, pos.index, lz4);
   metrics_->snapshots.inc();

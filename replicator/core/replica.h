@@ -62,10 +62,9 @@ class Replica {
   // another replicator holds the replica's lease (nothing was written).
   void sync();
 
-  // Streams the database file (LZ4) as the snapshot of the current shadow index, after uploading
-  // the shadow WAL up to the snapshot's position (the WAL the file may already contain). A
-  // generation's first snapshot goes up before any of its WAL when the file read is whole by
-  // itself (see first_snapshot).
+  // Streams the database at the current shadow position (LZ4) as the snapshot of its index, after
+  // uploading the shadow WAL up to that position. A generation's first snapshot goes up before any
+  // of its WAL (see first_snapshot).
   SnapshotInfo snapshot();
 
   // EnforceRetention: keeps snapshots newer than `retention` (taking one if none is), deletes
@@ -84,11 +83,10 @@ class Replica {
   // Uploads segments until the position reaches `target` (in the Db's current generation).
   void upload_wal_through(const Pos& target);
   // The snapshot of a generation the replica holds nothing of, uploaded before its WAL; nullopt
-  // (nothing written) when the file changed while it was read: snapshot() then goes WAL first.
+  // (nothing written) when the Db has moved on to another generation.
   std::optional<SnapshotInfo> first_snapshot(const std::string& generation);
-  // Streams the view's file as the snapshot of its position. `whole`: fail the upload (nothing
-  // visible) unless the file was unchanged while read (SnapshotView::file_unchanged).
-  SnapshotInfo write_snapshot(const Db::SnapshotView& view, bool whole);
+  // Streams the database at the view's position as the snapshot of that position.
+  SnapshotInfo write_snapshot(const Db::SnapshotView& view);
   // A segment's decompressed length: where the next one starts.
   int64_t segment_length(const WalSegmentInfo& segment);
   void set_pos(Pos p) {

@@ -41,14 +41,6 @@ const std::array<uint64_t, 256>& iso_table() {
   return t;
 }
 
-// nBackfill of the WAL-index (the first field of WalCkptInfo, after the header's two 48-byte
-// copies; native byte order): frames of the current WAL already copied into the database file.
-bool read_backfill(const std::string& shm_path, uint32_t& out) {
-  fileio::Fd fd = fileio::open_file(shm_path, O_RDONLY, 0, true);
-  if (!fd) return false;
-  return fileio::pread_full(fd.get(), &out, sizeof out, 96, shm_path) == sizeof out;
-}
-
 uint32_t be16_page_size(const uint8_t* h) {
   uint32_t ps = (uint32_t(h[16]) << 8) | h[17];
   return ps == 1 ? 65536 : ps;
@@ -233,13 +225,11 @@ PageChecksum checksum_db_at(Db& db) {
   // right for the position nBackfill or any later one in the shadow: move pos there (the next
   // shadow sync copies those frames) and recompute the pages its frames touch. Same WAL only.
   for (int round = 0;; ++round) {
-    auto idx = wal::read_index_header(db.shm_path());
-    uint32_t backfill = 0;
-    if (!idx || !read_backfill(db.shm_path(), backfill))
-      throw ValidationSkipped("cannot read the WAL-index " + db.shm_path());
-    if (idx->salt1 != wh.salt1 || idx->salt2 != wh.salt2)
+    auto ck = db.checkpoint_info();
+    if (!ck) throw ValidationSkipped("cannot read the WAL-index " + db.shm_path());
+    if (ck->salt1 != wh.salt1 || ck->salt2 != wh.salt2)
       throw ValidationSkipped("the wal restarted while the database was read");
-    int64_t need = wal::wal_size(ps, backfill);
+    int64_t need = wal::wal_size(ps, ck->backfill);
     if (need <= out.pos.offset) break;
     if (round == 3) throw ValidationSkipped("the database file is checkpointed faster than it can be read");
     Pos now;

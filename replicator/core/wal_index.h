@@ -18,25 +18,25 @@ struct IndexHeader {
   friend bool operator==(const IndexHeader&, const IndexHeader&) = default;
 };
 
-// Reads the header from `shm_path` (counters in native byte order, as SQLite writes them). SQLite writes the
-// header twice and readers accept it only when both copies agree; so do we, retrying a few times
-// while a writer is between the two copies. nullopt: no -shm file, too short, not initialised, or
-// never consistent (callers then assume "changed").
-std::optional<IndexHeader> read_index_header(const std::string& shm_path);
+// Reads the header from the -shm through `fd` (counters in native byte order, as SQLite writes
+// them). SQLite writes the header twice and readers accept it only when both copies agree; so do we,
+// retrying a few times while a writer is between the two copies. nullopt: too short, not
+// initialised, or never consistent (callers then assume "changed"). `what` names the file in errors.
+//
+// A descriptor, never a path: closing any descriptor of a file drops every POSIX lock this process
+// holds on it, and SQLite's read marks are such locks on the -shm. A process that has the database
+// open must read its -shm through one descriptor kept open as long as its connections (Db does).
+std::optional<IndexHeader> read_index_header(int fd, const std::string& what);
 
-// WalCkptInfo, after the header's two copies: how far checkpoints have copied the WAL into the
-// database file. SQLite raises nBackfillAttempted before a checkpoint writes pages and nBackfill
-// once they are written (both drop to 0 when the WAL restarts): while the two are equal and stay
-// unchanged, nobody has written to the database file.
+// WalCkptInfo, after the header's two copies: how far checkpoints have copied the current WAL into
+// the database file (nBackfill, in frames; 0 again when the WAL restarts).
 struct CheckpointInfo {
-  uint32_t backfill = 0;            // nBackfill
-  uint32_t backfill_attempted = 0;  // nBackfillAttempted
-  uint32_t salt1 = 0, salt2 = 0;    // of the WAL these count frames of
-  bool settled() const { return backfill == backfill_attempted; }
+  uint32_t backfill = 0;          // nBackfill
+  uint32_t salt1 = 0, salt2 = 0;  // of the WAL these count frames of, as in IndexHeader
   friend bool operator==(const CheckpointInfo&, const CheckpointInfo&) = default;
 };
 
-// nullopt as for read_index_header.
-std::optional<CheckpointInfo> read_checkpoint_info(const std::string& shm_path);
+// nullopt as for read_index_header; the same rule for `fd`.
+std::optional<CheckpointInfo> read_checkpoint_info(int fd, const std::string& what);
 
 }  // namespace hs::core::wal

@@ -3,13 +3,16 @@
 #include "core/db.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "core/wal.h"
+#include "core/wal_index.h"
 #include "test_support.h"
 
 using namespace hs::core;
@@ -433,4 +436,132 @@ TEST_CASE("a checkpoint never covers frames that are not in the shadow WAL yet",
   }
   INFO("commits " << commits.load() << " commit frames " << commit_frames);
   CHECK(commit_frames >= commits.load());
+}
+
+namespace {
+
+// The view's bytes, written out as a database file of its own.
+int64_t write_view(Db& db, const std::string& out) {
+  Db::SnapshotView view(db);
+  std::vector<uint8_t> bytes(static_cast<size_t>(view.size()));
+  size_t got = 0;
+  while (size_t k = view.read_at(bytes.data() + got, 64 * 1024 + 100, int64_t(got))) got += k;  // unaligned reads
+  CHECK(got == bytes.size());
+  view.check_file_not_past_pos();
+  hs::test::write_file(out, bytes);
+  return view.size();
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot view reads the database at its position, however far behind the file is", "[db]") {
+  // An app reader with an old snapshot holds every checkpoint back: the file stays at 300 rows
+  // while the database grows (pages only in the WAL) or shrinks (a VACUUM the file does not have).
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(300, 500);
+  app.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  AppDb reader(dir / "app.db");
+  reader.exec("BEGIN");
+  CHECK(reader.scalar("SELECT count(*) FROM t") == 300);
+  Db db(options(dir / "app.db"), {});
+  db.sync({});
+  int64_t file_size = size_of(dir / "app.db");
+  int64_t rows = 0;
+  SECTION("grown") {
+    for (int i = 0; i < 5; i++) app.insert(200, 500);
+    app.exec("UPDATE t SET v = randomblob(300) WHERE id % 3 = 0");
+    rows = 1300;
+  }
+  SECTION("shrunk") {
+    app.exec("DELETE FROM t WHERE id > 20");
+    app.exec("VACUUM");
+    rows = 20;
+  }
+  db.sync({});
+  db.checkpoint(CheckpointMode::passive);  // stops at the reader
+  CHECK(size_of(dir / "app.db") == file_size);
+  int64_t size = write_view(db, dir / "view.db");
+  CHECK(size == app.scalar("PRAGMA page_count") * db.page_size());
+  AppDb copy(dir / "view.db");
+  CHECK(copy.scalar("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check='ok'") == 1);
+  CHECK(copy.scalar("SELECT count(*) FROM t") == rows);
+  CHECK(copy.scalar("SELECT sum(length(v)) FROM t") == app.scalar("SELECT sum(length(v)) FROM t"));
+
+  // Checkpoints that write the file while a view lives change nothing it reads.
+  {
+    Db::SnapshotView view(db);
+    auto before = db.checkpoint_info();
+    reader.exec("COMMIT");
+    app.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    auto after = db.checkpoint_info();
+    REQUIRE((before && after));
+    CHECK(after->backfill > before->backfill);  // the file was written while the view lived
+    std::vector<uint8_t> bytes(static_cast<size_t>(view.size()));
+    CHECK(view.read_at(bytes.data(), bytes.size(), 0) == bytes.size());
+    view.check_file_not_past_pos();
+    CHECK(bytes == hs::test::read_file(dir / "view.db"));
+  }
+}
+
+namespace {
+
+// Child mode: this test binary run again by exec_in_child_process, before Catch2 starts. A
+// fresh image, not a bare fork: a forked child inherits SQLite's in-process lock table and would
+// see our locks there whatever the OS holds.
+const bool kChildRan = [] {
+  const char* db = std::getenv("HS_CHILD_DB");
+  const char* sql = std::getenv("HS_CHILD_SQL");
+  if (!db || !sql) return false;
+  sqlite3* c = nullptr;
+  int rc = sqlite3_open_v2(db, &c, SQLITE_OPEN_READWRITE, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(c, sql, nullptr, nullptr, nullptr);
+  sqlite3_close_v2(c);
+  ::_exit(rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : 1);
+}();
+
+// `sql` on a connection of another process: SQLite's locks only bind across processes (a
+// connection in this process sees its siblings' locks whatever the OS holds).
+void exec_in_child_process(const std::string& db_path, const std::string& sql) {
+  std::string env_db = "HS_CHILD_DB=" + db_path, env_sql = "HS_CHILD_SQL=" + sql;
+  char* const argv[] = {const_cast<char*>("db_test-child"), nullptr};
+  char* const envp[] = {env_db.data(), env_sql.data(), nullptr};
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::execve("/proc/self/exe", argv, envp);
+    ::_exit(127);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("our read lock holds against another process's checkpoint across our -shm reads", "[db]") {
+  // Every sync reads the -shm. Through a descriptor opened and closed each time, that drops every
+  // POSIX lock this process holds on the file, our read mark included: another process could
+  // then backfill and restart the WAL over frames the shadow does not have yet.
+  TempDir dir;
+  AppDb app(dir / "app.db");
+  app.insert(10);
+  Db db(options(dir / "app.db"), {});
+  db.sync({});
+  auto at_lock = db.index_header();
+  REQUIRE(at_lock);
+  for (int i = 0; i < 3; i++) {
+    app.insert(10);
+    db.sync({});
+  }
+  app.insert(10);  // not copied yet
+  exec_in_child_process(dir / "app.db", "PRAGMA wal_checkpoint(PASSIVE)");
+  auto after = db.checkpoint_info();
+  REQUIRE(after);
+  CHECK(after->backfill <= at_lock->max_frame);
+  exec_in_child_process(dir / "app.db", "PRAGMA busy_timeout=100; PRAGMA wal_checkpoint(TRUNCATE)");
+  CHECK(size_of(db.wal_path()) > wal::kHeaderSize);  // not truncated under us
+  db.sync({});
+  CHECK(db.pos().index == 0);
 }

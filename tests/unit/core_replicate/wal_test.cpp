@@ -1,9 +1,12 @@
 // WAL format against WAL files written by the real SQLite library.
 #include "core/wal.h"
 
+#include <fcntl.h>
+
 #include <catch2/catch.hpp>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/wal_index.h"
 #include "test_support.h"
 
@@ -159,34 +162,40 @@ TEST_CASE("frame arithmetic matches litestream's", "[wal]") {
   CHECK_FALSE(wal::is_frame_aligned(33, 4096));
 }
 
-TEST_CASE("the -shm's checkpoint counters follow SQLite's backfill and its WAL restart", "[wal]") {
-  // The counters a snapshot relies on to know nobody wrote to the database file while it read it.
+TEST_CASE("the -shm's checkpoint counter follows SQLite's backfill and its WAL restart", "[wal]") {
+  // The counter a snapshot relies on to prove no checkpoint backfilled past its position.
   TempDir dir;
   AppDb app(dir / "app.db");
   app.insert(10);
-  auto before = wal::read_checkpoint_info(dir / "app.db-shm");
+  // One descriptor for the whole test: closing one would drop this process's SQLite locks.
+  const std::string shm = dir / "app.db-shm";
+  hs::core::fileio::Fd fd = hs::core::fileio::open_file(shm, O_RDONLY);
+  auto before = wal::read_checkpoint_info(fd.get(), shm);
   REQUIRE(before);
   CHECK(before->backfill == 0);
-  CHECK(before->settled());
   AppDb reader(dir / "app.db");
   reader.exec("BEGIN");
   CHECK(reader.scalar("SELECT count(*) FROM t") == 10);
   app.insert(10);
   app.exec("PRAGMA wal_checkpoint(PASSIVE)");  // backfills up to the reader's snapshot only
-  auto partial = wal::read_checkpoint_info(dir / "app.db-shm");
+  auto partial = wal::read_checkpoint_info(fd.get(), shm);
   REQUIRE(partial);
   CHECK(partial->backfill > 0);
-  CHECK(partial->settled());
+  auto idx = wal::read_index_header(fd.get(), shm);
+  REQUIRE(idx);
+  CHECK(partial->salt1 == idx->salt1);  // the same byte order as the index header's and the WAL's
+  CHECK(partial->salt2 == idx->salt2);
+  CHECK(partial->backfill < idx->max_frame);
   reader.exec("COMMIT");
   app.exec("PRAGMA wal_checkpoint(PASSIVE)");
-  auto full = wal::read_checkpoint_info(dir / "app.db-shm");
+  auto full = wal::read_checkpoint_info(fd.get(), shm);
   REQUIRE(full);
   CHECK(full->backfill > partial->backfill);
   CHECK(full->salt1 == partial->salt1);
   app.insert(1);  // everything backfilled: this write restarts the WAL
-  auto restarted = wal::read_checkpoint_info(dir / "app.db-shm");
+  auto restarted = wal::read_checkpoint_info(fd.get(), shm);
   REQUIRE(restarted);
   CHECK(restarted->backfill == 0);
   CHECK_FALSE(*restarted == *full);
-  CHECK_FALSE(wal::read_checkpoint_info(dir / "missing-shm"));
+  CHECK_FALSE(wal::read_checkpoint_info(-1, "closed"));
 }
