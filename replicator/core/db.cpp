@@ -147,10 +147,6 @@ bool Db::open() {
     std::string err = sqlite3_errmsg(conn_);
     sqlite3_finalize(st_mode);
     if (mode != "wal") throw Error(mode.empty() ? "enable wal: " + err : "enable wal failed, mode=\"" + mode + "\"");
-    // WAL mode made SQLite create and map the -shm. Held for the life of the Db for the same reason
-    // as db_fd_: the read marks our read lock holds are POSIX locks on it.
-    shm_fd_ = ::open(shm_path().c_str(), O_RDONLY | O_CLOEXEC);
-    if (shm_fd_ < 0) throw Error("open -shm file descriptor: " + shm_path() + ": " + fileio::errno_text(errno));
 
     exec(conn_, "PRAGMA wal_autocheckpoint = 0;");
     exec(read_conn_, "PRAGMA wal_autocheckpoint = 0;");
@@ -167,6 +163,11 @@ bool Db::open() {
       }
     }
     acquire_read_lock();
+    // Our read transaction has SQLite create and map the -shm (a database just switched to WAL mode
+    // has none before its first read). Held for the life of the Db for the same reason as db_fd_:
+    // the read mark our read lock holds is a POSIX lock on it.
+    shm_fd_ = ::open(shm_path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (shm_fd_ < 0) throw Error("open -shm file descriptor: " + shm_path() + ": " + fileio::errno_text(errno));
 
     sqlite3_stmt* st_ps = nullptr;
     sqlite3_prepare_v2(conn_, "PRAGMA page_size;", -1, &st_ps, nullptr);

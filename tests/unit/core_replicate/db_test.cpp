@@ -565,3 +565,23 @@ TEST_CASE("our read lock holds against another process's checkpoint across our -
   db.sync({});
   CHECK(db.pos().index == 0);
 }
+
+TEST_CASE("a database in rollback-journal mode is switched to WAL mode and replicated", "[db]") {
+  // Such a database has no -shm until the first read after the switch (litestream switches it too).
+  TempDir dir;
+  std::string path = dir / "app.db";
+  sqlite3* c = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(c, "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB); INSERT INTO t(v) VALUES(randomblob(100));",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close_v2(c);
+  REQUIRE(size_of(path + "-shm") < 0);
+  Db db(options(path), {});
+  CHECK(db.sync({}));
+  CHECK_FALSE(db.pos().is_zero());
+  AppDb app(path);
+  CHECK(app.scalar("SELECT count(*) FROM t") == 1);
+  app.insert(3);
+  db.sync({});
+  CHECK(db.pos().offset > wal::kHeaderSize);
+}
