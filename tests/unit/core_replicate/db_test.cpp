@@ -438,6 +438,10 @@ TEST_CASE("a checkpoint never covers frames that are not in the shadow WAL yet",
   CHECK(commit_frames >= commits.load());
 }
 
+#ifndef HS_TEST_EMULATOR
+#define HS_TEST_EMULATOR ""
+#endif
+
 namespace {
 
 // The view's bytes, written out as a database file of its own.
@@ -521,15 +525,23 @@ const bool kChildRan = [] {
 }();
 
 // `sql` on a connection of another process: SQLite's locks only bind across processes (a
-// connection in this process sees its siblings' locks whatever the OS holds).
+// connection in this process sees its siblings' locks whatever the OS holds). Cross-built, the
+// binary runs under the emulator (qemu-user), which an exec of the binary itself must name again.
 void exec_in_child_process(const std::string& db_path, const std::string& sql) {
-  std::string env_db = "HS_CHILD_DB=" + db_path, env_sql = "HS_CHILD_SQL=" + sql;
-  char* const argv[] = {const_cast<char*>("db_test-child"), nullptr};
-  char* const envp[] = {env_db.data(), env_sql.data(), nullptr};
+  char self[4096];
+  ssize_t len = ::readlink("/proc/self/exe", self, sizeof self - 1);  // qemu-user answers the guest's path
+  REQUIRE(len > 0);
+  self[len] = '\0';
+  const char* emulator = HS_TEST_EMULATOR;
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    ::execve("/proc/self/exe", argv, envp);
+    ::setenv("HS_CHILD_DB", db_path.c_str(), 1);
+    ::setenv("HS_CHILD_SQL", sql.c_str(), 1);
+    if (*emulator)
+      ::execlp(emulator, emulator, self, static_cast<char*>(nullptr));
+    else
+      ::execl(self, self, static_cast<char*>(nullptr));
     ::_exit(127);
   }
   int status = 0;
