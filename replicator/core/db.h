@@ -26,6 +26,7 @@
 #include "core/event_log.h"
 #include "core/file_io.h"
 #include "core/pos.h"
+#include "core/wal.h"
 #include "core/wal_index.h"
 #include "metrics/metrics.h"
 
@@ -139,6 +140,9 @@ class Db {
   };
 
  private:
+  // A shadow WAL file's header through `fd`, checked and of the database's page size; throws.
+  wal::Header read_shadow_header(int fd, const std::string& shadow_path) const;
+
   // What verify() learned about the real WAL vs. the shadow WAL.
   struct WalState {
     std::string generation;

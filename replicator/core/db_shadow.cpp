@@ -158,6 +158,17 @@ int64_t Db::init_shadow_wal_file(const std::string& shadow_path) {
   }
 }
 
+wal::Header Db::read_shadow_header(int fd, const std::string& shadow_path) const {
+  uint8_t hdr_bytes[wal::kHeaderSize];
+  if (fileio::pread_full(fd, hdr_bytes, sizeof hdr_bytes, 0, shadow_path) != sizeof hdr_bytes)
+    throw Error("read header: " + shadow_path + ": EOF");
+  wal::Header hdr = wal::parse_header(hdr_bytes, shadow_path);
+  if (int64_t(hdr.page_size) != page_size_)
+    throw CorruptError("shadow wal " + shadow_path + ": page size " + std::to_string(hdr.page_size) +
+                       " differs from the database's " + std::to_string(page_size_));
+  return hdr;
+}
+
 Db::CopyResult Db::copy_to_shadow_wal(const std::string& shadow_path) {
   CopyResult result;
   fileio::Fd rf = fileio::open_file(wal_path(), O_RDONLY);
@@ -165,13 +176,7 @@ Db::CopyResult Db::copy_to_shadow_wal(const std::string& shadow_path) {
 
   fileio::Fd wf = fileio::open_file(shadow_path, O_RDWR);
   int64_t orig_size = wal::frame_align(fileio::file_size(wf.get(), shadow_path), page_size_);
-  uint8_t hdr_bytes[wal::kHeaderSize];
-  if (fileio::pread_full(wf.get(), hdr_bytes, sizeof hdr_bytes, 0, shadow_path) != sizeof hdr_bytes)
-    throw Error("read header: " + shadow_path + ": EOF");
-  wal::Header hdr = wal::parse_header(hdr_bytes, shadow_path);
-  if (int64_t(hdr.page_size) != page_size_)
-    throw CorruptError("shadow wal " + shadow_path + ": page size " + std::to_string(hdr.page_size) +
-                       " differs from the database's " + std::to_string(page_size_));
+  wal::Header hdr = read_shadow_header(wf.get(), shadow_path);
 
   // Seed the running checksum from the last frame already in the shadow (or its header).
   int64_t fs = wal::frame_size(page_size_);

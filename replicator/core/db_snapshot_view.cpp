@@ -40,13 +40,7 @@ Db::SnapshotView::SnapshotView(Db& db) : db_(db), page_size_(db.page_size_) {
   // Opened under the Db's lock: a cleanup may unlink the file later, the descriptor still reads it.
   shadow_path_ = db.shadow_wal_path(pos_.generation, pos_.index);
   shadow_ = fileio::open_file(shadow_path_, O_RDONLY);
-  uint8_t hdr[wal::kHeaderSize];
-  if (fileio::pread_full(shadow_.get(), hdr, sizeof hdr, 0, shadow_path_) != sizeof hdr)
-    throw Error("snapshot: shadow wal " + shadow_path_ + " has no header");
-  wal::Header wh = wal::parse_header(hdr, shadow_path_);
-  if (int64_t(wh.page_size) != page_size_)
-    throw Error("snapshot: shadow wal " + shadow_path_ + " has page size " + std::to_string(wh.page_size) +
-                ", the database " + std::to_string(page_size_));
+  wal::Header wh = db.read_shadow_header(shadow_.get(), shadow_path_);
   salt1_ = wh.salt1;
   salt2_ = wh.salt2;
 
