@@ -109,6 +109,16 @@ Lz4DecompressReader::Lz4DecompressReader(std::unique_ptr<Reader> source, std::st
 
 Lz4DecompressReader::~Lz4DecompressReader() = default;
 
+void Lz4DecompressReader::reset(Reader& source, std::string what) {
+  LZ4F_resetDecompressionContext(ctx_->dctx);
+  owned_.reset();
+  source_ = &source;
+  what_ = std::move(what);
+  in_pos_ = in_len_ = 0;
+  source_eof_ = in_frame_ = saw_frame_ = false;
+  compressed_read_ = 0;
+}
+
 size_t Lz4DecompressReader::read(void* buf, size_t n) {
   if (n == 0) return 0;
   char* out = static_cast<char*>(buf);

@@ -47,7 +47,12 @@ class Lz4DecompressReader : public Reader {
   Lz4DecompressReader(Reader& source, std::string what);
   Lz4DecompressReader(std::unique_ptr<Reader> source, std::string what);
   ~Lz4DecompressReader() override;
+  // Decodes straight into `buf` when `n` is at least the frame's block size (4 MiB for
+  // Litestream's objects); a smaller `buf` costs a copy out of liblz4's own block buffer.
   size_t read(void* buf, size_t n) override;
+  // Starts over on another object, keeping the decompression context and its buffers (one reader
+  // decoding many objects allocates, and faults in, its memory once).
+  void reset(Reader& source, std::string what);
 
  private:
   std::unique_ptr<Reader> owned_;

@@ -2,6 +2,8 @@
 // OrderedWriter: sequential writes to a file descriptor on a thread of its own, so the caller can
 // decode the next piece while the kernel copies the previous one (restore's snapshot: LZ4 and its
 // checksum on one core, write(2) on the other). Memory is bounded: `buffers` x `buffer_size`.
+// Written ranges are handed to disk writeback at once (sync_file_range), so a closing fsync does
+// not start all the I/O at the end; `fd` is a new file, written from offset 0.
 //
 //   OrderedWriter w(fd, path, 3, 4 << 20);
 //   for (;;) { char* b = w.acquire(); size_t n = fill(b, w.size()); if (!n) break; w.submit(n); }
@@ -16,6 +18,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/big_buffer.h"
 
 namespace hs::core {
 
@@ -41,11 +45,12 @@ class OrderedWriter {
   int fd_;
   std::string path_;
   size_t size_;
-  std::vector<std::unique_ptr<char[]>> bufs_;    // not zero-filled: pages are touched only when used
+  std::vector<BigBuffer> bufs_;
   std::deque<size_t> free_;                      // indexes of free buffers
   std::deque<std::pair<size_t, size_t>> queue_;  // (buffer, length) to write, in order
   size_t current_ = 0;                           // buffer handed out by acquire()
   bool busy_ = false;                            // the thread is writing a buffer
+  size_t written_ = 0;                           // bytes written (from offset 0: a new file)
   bool stop_ = false;
   std::exception_ptr error_;
   std::mutex mu_;

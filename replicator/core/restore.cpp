@@ -223,8 +223,9 @@ void integrity_check(const std::string& db_path, IntegrityCheck mode) {
   ::unlink((db_path + "-shm").c_str());
 }
 
-// Applies every WAL index in order, each in one streaming pass (download, verify, write pages)
-// into the temp database: the WAL is never written to disk and read back.
+// Applies every WAL index in order, each in one streaming pass (download, decode ahead on other
+// threads, verify, write pages) into the temp database: the WAL is never written to disk and read
+// back.
 void apply_wal_indexes(ReplicaClient& client, const std::string& generation, const std::vector<WalIndexPlan>& plan,
                        const std::string& db_path, int64_t db_size, const EventLog& log) {
   WalApplyTarget db;
@@ -239,12 +240,13 @@ void apply_wal_indexes(ReplicaClient& client, const std::string& generation, con
     db.page_size = (uint32_t(head[16]) << 8) | head[17];
     if (db.page_size == 1) db.page_size = 65536;
     std::atomic<bool> cancel = false;
+    WalApplier applier(client, generation, plan, db);
     for (const auto& idx : plan) {
       auto start = std::chrono::steady_clock::now();
       std::string name = generation + "/" + layout::hex08(idx.index);
       AppliedWal applied;
       try {
-        applied = apply_wal_index(client, generation, idx, db, cancel);
+        applied = applier.apply_next(cancel);
       } catch (const std::exception& e) {
         throw CorruptError("cannot download wal " + name + ": " + e.what());
       }

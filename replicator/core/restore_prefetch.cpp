@@ -105,14 +105,15 @@ void PrefetchingClient::download(size_t i) {
 
 std::unique_ptr<Reader> PrefetchingClient::open_wal_segment(const Pos& pos) {
   std::unique_lock lock(mu_);
-  auto it = std::find_if(slots_.begin() + static_cast<std::ptrdiff_t>(consumed_), slots_.end(),
-                         [&](const Slot& s) { return s.pos == pos; });
+  // Restore's decoders open segments from two threads, so opens may come slightly out of order.
+  auto it = std::find_if(slots_.begin(), slots_.end(), [&](const Slot& s) { return !s.opened && s.pos == pos; });
   if (it == slots_.end()) {
     lock.unlock();
     return inner().open_wal_segment(pos);  // not planned: fetch it directly
   }
   size_t i = static_cast<size_t>(it - slots_.begin());
-  consumed_ = i + 1;
+  it->opened = true;
+  consumed_ = std::max(consumed_, i + 1);
   cv_.notify_all();  // the window moved: workers may start the next downloads
   cv_.wait(lock, [&] { return it->state == State::kDone || it->state == State::kFailed; });
   if (it->state == State::kFailed) std::rethrow_exception(it->error);

@@ -17,8 +17,8 @@ namespace hs::core {
 
 class PrefetchingClient final : public ForwardingClient {
  public:
-  // `order`: the segments in the order they will be opened. `temp_dir` must exist and be private;
-  // the prefetcher removes its own files from it.
+  // `order`: the segments in about the order they will be opened (neighbours may swap). `temp_dir` must exist and be
+  // private; the prefetcher removes its own files from it.
   PrefetchingClient(ReplicaClient& inner, std::vector<Pos> order, int parallelism, std::string temp_dir);
   ~PrefetchingClient() override;
   PrefetchingClient(const PrefetchingClient&) = delete;
@@ -31,6 +31,7 @@ class PrefetchingClient final : public ForwardingClient {
   struct Slot {
     Pos pos;
     State state = State::kPending;
+    bool opened = false;  // handed to a caller (its file is unlinked then)
     std::string path;
     std::exception_ptr error;
   };
@@ -43,7 +44,7 @@ class PrefetchingClient final : public ForwardingClient {
   std::mutex mu_;
   std::condition_variable cv_;
   size_t next_ = 0;      // next slot a worker starts
-  size_t consumed_ = 0;  // slots before this one have been opened
+  size_t consumed_ = 0;  // one past the furthest slot opened: the download window starts here
   bool stop_ = false;
   std::vector<std::thread> threads_;
 };

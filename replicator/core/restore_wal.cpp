@@ -14,10 +14,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/big_buffer.h"
 #include "core/error.h"
 #include "core/layout.h"
 #include "core/lz4_frame.h"
-#include "core/read_ahead.h"
+#include "core/segment_decoder.h"
 #include "core/wal.h"
 
 namespace hs::core {
@@ -31,9 +32,7 @@ namespace {
 class PageWriter {
  public:
   explicit PageWriter(WalApplyTarget& db)
-      : db_(db),
-        capacity_(std::max<size_t>(1, db.cache_bytes / db.page_size)),
-        slab_(new uint8_t[capacity_ * db.page_size]) {
+      : db_(db), capacity_(std::max<size_t>(1, db.cache_bytes / db.page_size)), slab_(capacity_ * db.page_size) {
     slot_of_.reserve(capacity_);
   }
   void page(uint32_t pgno, const uint8_t* p) {
@@ -42,7 +41,7 @@ class PageWriter {
       if (slot_of_.size() == capacity_) flush();
       it = slot_of_.emplace(pgno, slot_of_.size()).first;
     }
-    std::memcpy(slab_.get() + it->second * db_.page_size, p, db_.page_size);
+    std::memcpy(slab_.data() + it->second * db_.page_size, p, db_.page_size);
     int64_t end = static_cast<int64_t>(pgno) * db_.page_size;
     db_.size = std::max<int64_t>(db_.size, end);
   }
@@ -65,7 +64,7 @@ class PageWriter {
       size_t j = i + 1;  // a run of consecutive pages, at most IOV_MAX of them
       while (j < pages.size() && j - i < IOV_MAX && pages[j].first == pages[j - 1].first + 1) ++j;
       std::vector<iovec> iov(j - i);
-      for (size_t k = i; k < j; ++k) iov[k - i] = {slab_.get() + pages[k].second * ps, ps};
+      for (size_t k = i; k < j; ++k) iov[k - i] = {slab_.data() + pages[k].second * ps, ps};
       write_run(static_cast<off_t>(pages[i].first - 1) * static_cast<off_t>(ps), iov);
       i = j;
     }
@@ -101,14 +100,14 @@ class PageWriter {
     std::vector<std::pair<uint32_t, size_t>> pages(slot_of_.begin(), slot_of_.end());
     std::sort(pages.begin(), pages.end(), [](auto& a, auto& b) { return a.second < b.second; });
     for (auto& [pgno, slot] : pages) {
-      if (slot != next) std::memmove(slab_.get() + next * ps, slab_.get() + slot * ps, ps);
+      if (slot != next) std::memmove(slab_.data() + next * ps, slab_.data() + slot * ps, ps);
       slot_of_[pgno] = next++;
     }
   }
 
   WalApplyTarget& db_;
   size_t capacity_;
-  std::unique_ptr<uint8_t[]> slab_;               // not zero-filled: a small index touches few of its pages
+  BigBuffer slab_;                                // a small WAL touches few of its pages
   std::unordered_map<uint32_t, size_t> slot_of_;  // page number -> slot in slab_
 };
 
@@ -202,30 +201,59 @@ class WalStreamChecker {
 
 }  // namespace
 
-AppliedWal apply_wal_index(ReplicaClient& client, const std::string& generation, const WalIndexPlan& plan,
-                           WalApplyTarget& db, const std::atomic<bool>& cancel) {
-  PageWriter out(db);
-  WalStreamChecker checker(generation, plan.index);
-  std::vector<uint8_t> buf(256 * 1024);
+struct WalApplier::State {
+  State(ReplicaClient& client, std::string gen, std::vector<WalIndexPlan> indexes, WalApplyTarget& db, size_t decoders)
+      : generation(std::move(gen)), plan(std::move(indexes)), out(db), decoder(client, jobs(), decoders) {}
+  std::vector<SegmentDecoder::Job> jobs() const {
+    std::vector<SegmentDecoder::Job> all;
+    for (const auto& idx : plan)
+      for (const auto& seg : idx.segments)
+        all.push_back({seg.pos(),
+                       layout::join(layout::join(generation, "wal"), layout::wal_segment_name(seg.index, seg.offset))});
+    return all;
+  }
+  std::string generation;
+  std::vector<WalIndexPlan> plan;
+  PageWriter out;  // one page cache for all indexes: a page rewritten in many of them is written once
+  SegmentDecoder decoder;
+  size_t next_index = 0;
+  size_t next_job = 0;
+};
+
+WalApplier::WalApplier(ReplicaClient& client, std::string generation, std::vector<WalIndexPlan> plan,
+                       WalApplyTarget& db, size_t decoders)
+    : s_(std::make_unique<State>(client, std::move(generation), std::move(plan), db, decoders)) {}
+
+WalApplier::~WalApplier() = default;
+
+AppliedWal WalApplier::apply_next(const std::atomic<bool>& cancel) {
+  State& s = *s_;
+  if (s.next_index == s.plan.size()) throw Error("restore: no WAL index left to apply");
+  const WalIndexPlan& plan = s.plan[s.next_index++];
+  WalStreamChecker checker(s.generation, plan.index);
   std::string what;
   for (const auto& seg : plan.segments) {
     if (cancel) throw Error("restore cancelled");
-    what = layout::join(layout::join(generation, "wal"), layout::wal_segment_name(seg.index, seg.offset));
+    size_t job = s.next_job++;
+    what = layout::join(layout::join(s.generation, "wal"), layout::wal_segment_name(seg.index, seg.offset));
     // Segments of one index are consecutive byte ranges of one WAL file: a segment that does not
     // start where the previous one ended means data is missing (or duplicated).
     if (seg.offset != checker.bytes())
-      throw CorruptError("gap in wal index " + generation + "/" + layout::hex08(plan.index) + ": segment " + what +
+      throw CorruptError("gap in wal index " + s.generation + "/" + layout::hex08(plan.index) + ": segment " + what +
                          " starts at offset " + std::to_string(seg.offset) + " but the previous segments end at " +
                          std::to_string(checker.bytes()));
-    auto raw = client.open_wal_segment(seg.pos());
-    Lz4DecompressReader z(*raw, what);
-    ReadAheadReader decoded(z);  // LZ4 on another core while this one checks and writes frames
-    for (size_t k; (k = decoded.read(buf.data(), buf.size())) > 0;) checker.feed(buf.data(), k, what, out);
+    for (auto piece = s.decoder.next(job); !piece.empty(); piece = s.decoder.next(job))
+      checker.feed(piece.data(), piece.size(), what, s.out);
     checker.end_segment(what);
   }
   checker.finish(what);
-  out.flush();
+  if (s.next_index == s.plan.size()) s.out.flush();
   return AppliedWal{checker.frames(), checker.bytes()};
+}
+
+AppliedWal apply_wal_index(ReplicaClient& client, const std::string& generation, const WalIndexPlan& plan,
+                           WalApplyTarget& db, const std::atomic<bool>& cancel) {
+  return WalApplier(client, generation, {plan}, db).apply_next(cancel);
 }
 
 }  // namespace hs::core

@@ -6,7 +6,9 @@
 // writing the WAL to disk and reading it back.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "core/replica_client.h"
 #include "core/restore.h"
@@ -20,12 +22,30 @@ struct WalApplyTarget {
   std::string path;
   uint32_t page_size = 0;
   int64_t size = 0;
-  size_t cache_bytes = 32 << 20;  // pages held back to write each one once per index (bounded)
+  size_t cache_bytes = 32 << 20;  // pages held back to write each one once (bounded)
 };
 
 struct AppliedWal {
   int64_t frames = 0;  // frames verified and applied (all of them, the last one a commit)
   int64_t bytes = 0;   // header + frames
+};
+
+// Applies the WAL indexes of one restore in order. Their segments decode on `decoders` threads
+// ahead of the frame checks and page writes (segment_decoder.h); one page cache serves all
+// indexes, so the file is complete only after the last index has been applied.
+class WalApplier {
+ public:
+  WalApplier(ReplicaClient& client, std::string generation, std::vector<WalIndexPlan> plan, WalApplyTarget& db,
+             size_t decoders = 2);
+  ~WalApplier();
+  WalApplier(const WalApplier&) = delete;
+  WalApplier& operator=(const WalApplier&) = delete;
+  // Applies the plan's next index; throws as apply_wal_index does.
+  AppliedWal apply_next(const std::atomic<bool>& cancel);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
 };
 
 // Applies index `plan.index` of `generation` to `db`. Throws CorruptError / NotFoundError / Error
