@@ -16,7 +16,7 @@ fi
 
 BUILD_PKGS=(build-essential cmake ninja-build pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libsqlite3-dev libcurl4-openssl-dev
-  nlohmann-json3-dev catch2 libyaml-cpp-dev liblz4-dev libssl-dev libpugixml-dev libcpp-httplib-dev
+  nlohmann-json3-dev catch2 libyaml-cpp-dev liblz4-dev libxxhash-dev libssl-dev libpugixml-dev libcpp-httplib-dev
   sqlite3 lz4)
 TEST_PKGS=(python3 curl openssl procps psmisc unzip zip xattr
   swift swift-proxy swift-account swift-container swift-object memcached

@@ -25,7 +25,7 @@
 
 #include "core/error.h"
 #include "core/lz4_frame.h"
-#include "core/ordered_writer.h"
+#include "core/lz4_parallel.h"
 #include "core/read_ahead.h"
 #include "core/restore_prefetch.h"
 #include "core/restore_progress.h"
@@ -144,37 +144,21 @@ int64_t write_snapshot(ReplicaClient& client, const std::string& generation, int
   std::string what = layout::join(layout::join(generation, "snapshots"), layout::snapshot_name(index));
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw Error("cannot create " + path + ": " + errno_text());
-  int64_t total = 0;
-  std::string head;
+  DecodedFile out;
   try {
     auto raw = client.open_snapshot(generation, index);
     // A remote snapshot downloads on a thread of its own (the transfer, TLS included, overlaps the
-    // decoding); a local file is read where it is decoded.
+    // decoding); a local file is read where it is parsed. Its blocks decode on two threads.
     std::optional<ReadAheadReader> fetched;
     if (client.remote()) fetched.emplace(*raw);
-    Lz4DecompressReader z(fetched ? static_cast<Reader&>(*fetched) : *raw, what);
-    // Decoding (LZ4 and its checksum) here, write(2) on the writer's thread: the two overlap.
-    OrderedWriter out(fd, path, 3, 4 << 20);
-    for (;;) {
-      char* buf = out.acquire();
-      // Fill the buffer fully so writes are large (the decompressor returns block-sized pieces).
-      size_t got = 0;
-      while (got < out.size()) {
-        size_t k = z.read(buf + got, out.size() - got);
-        if (k == 0) break;
-        got += k;
-      }
-      if (got == 0) break;
-      if (head.size() < 100) head.append(buf, std::min<size_t>(got, 100 - head.size()));
-      out.submit(got);
-      total += static_cast<int64_t>(got);
-    }
-    out.finish();
+    out = lz4_decode_to_file(fetched ? static_cast<Reader&>(*fetched) : *raw, what, fd, path);
   } catch (...) {
     ::close(fd);
     throw;
   }
   if (::close(fd) != 0) throw Error("cannot close " + path + ": " + errno_text());
+  const std::string& head = out.head;
+  const int64_t total = out.size;
   if (head.size() < 100 || head.compare(0, 16, std::string("SQLite format 3\0", 16)) != 0)
     throw CorruptError("snapshot " + what + " is not an SQLite database file");
   uint32_t page_size = (uint8_t(head[16]) << 8) | uint8_t(head[17]);

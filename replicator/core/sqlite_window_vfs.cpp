@@ -20,16 +20,16 @@ struct Window {
   int64_t start = 0;
   size_t len = 0;
   uint8_t* base = nullptr;
-  int refs = 0;        // pages of this window the pager still holds
-  uint64_t used = 0;   // last fetch, for least-recently-used eviction
+  int refs = 0;       // pages of this window the pager still holds
+  uint64_t used = 0;  // last fetch, for least-recently-used eviction
 };
 
 // Our sqlite3_file: the default VFS's file follows it in the same allocation (szOsFile).
 struct WindowFile {
   sqlite3_file base;
   sqlite3_file* real;
-  int fd;                 // the main database, opened read-only for mmap; -1 for other files
-  int64_t mmap_limit;     // PRAGMA mmap_size; 0 = windows off
+  int fd;              // the main database, opened read-only for mmap; -1 for other files
+  int64_t mmap_limit;  // PRAGMA mmap_size; 0 = windows off
   uint64_t clock;
   std::vector<Window>* windows;
 };
@@ -39,10 +39,16 @@ std::atomic<unsigned long long> g_mapped{0}, g_read{0};
 std::atomic<int> g_windows_max{0};
 constexpr uint64_t kRecentFetches = 256;  // a sequential pass fetches ~1000 pages per window
 
-WindowFile* wf(sqlite3_file* f) { return reinterpret_cast<WindowFile*>(f); }
-sqlite3_file* real(sqlite3_file* f) { return wf(f)->real; }
+WindowFile* wf(sqlite3_file* f) {
+  return reinterpret_cast<WindowFile*>(f);
+}
+sqlite3_file* real(sqlite3_file* f) {
+  return wf(f)->real;
+}
 
-void unmap(Window& w) { ::munmap(w.base, w.len); }
+void unmap(Window& w) {
+  ::munmap(w.base, w.len);
+}
 
 // Unmaps every window no page of which is in use.
 void unmap_idle(WindowFile* f) {
@@ -69,7 +75,9 @@ int x_close(sqlite3_file* file) {
   f->fd = -1;
   return f->real->pMethods->xClose(f->real);
 }
-int x_read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) { return real(f)->pMethods->xRead(real(f), buf, n, off); }
+int x_read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
+  return real(f)->pMethods->xRead(real(f), buf, n, off);
+}
 int x_write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   return real(f)->pMethods->xWrite(real(f), buf, n, off);
 }
@@ -77,11 +85,21 @@ int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
   unmap_idle(wf(f));  // a window past the new end would fault (SIGBUS) when read
   return real(f)->pMethods->xTruncate(real(f), size);
 }
-int x_sync(sqlite3_file* f, int flags) { return real(f)->pMethods->xSync(real(f), flags); }
-int x_file_size(sqlite3_file* f, sqlite3_int64* size) { return real(f)->pMethods->xFileSize(real(f), size); }
-int x_lock(sqlite3_file* f, int level) { return real(f)->pMethods->xLock(real(f), level); }
-int x_unlock(sqlite3_file* f, int level) { return real(f)->pMethods->xUnlock(real(f), level); }
-int x_check_reserved(sqlite3_file* f, int* out) { return real(f)->pMethods->xCheckReservedLock(real(f), out); }
+int x_sync(sqlite3_file* f, int flags) {
+  return real(f)->pMethods->xSync(real(f), flags);
+}
+int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
+  return real(f)->pMethods->xFileSize(real(f), size);
+}
+int x_lock(sqlite3_file* f, int level) {
+  return real(f)->pMethods->xLock(real(f), level);
+}
+int x_unlock(sqlite3_file* f, int level) {
+  return real(f)->pMethods->xUnlock(real(f), level);
+}
+int x_check_reserved(sqlite3_file* f, int* out) {
+  return real(f)->pMethods->xCheckReservedLock(real(f), out);
+}
 int x_file_control(sqlite3_file* file, int op, void* arg) {
   WindowFile* f = wf(file);
   if (op == SQLITE_FCNTL_MMAP_SIZE && f->fd >= 0) {
@@ -94,16 +112,24 @@ int x_file_control(sqlite3_file* file, int op, void* arg) {
   }
   return f->real->pMethods->xFileControl(f->real, op, arg);
 }
-int x_sector_size(sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); }
-int x_device_characteristics(sqlite3_file* f) { return real(f)->pMethods->xDeviceCharacteristics(real(f)); }
+int x_sector_size(sqlite3_file* f) {
+  return real(f)->pMethods->xSectorSize(real(f));
+}
+int x_device_characteristics(sqlite3_file* f) {
+  return real(f)->pMethods->xDeviceCharacteristics(real(f));
+}
 int x_shm_map(sqlite3_file* f, int pg, int pgsz, int extend, void volatile** pp) {
   return real(f)->pMethods->xShmMap(real(f), pg, pgsz, extend, pp);
 }
 int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
   return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
 }
-void x_shm_barrier(sqlite3_file* f) { real(f)->pMethods->xShmBarrier(real(f)); }
-int x_shm_unmap(sqlite3_file* f, int del) { return real(f)->pMethods->xShmUnmap(real(f), del); }
+void x_shm_barrier(sqlite3_file* f) {
+  real(f)->pMethods->xShmBarrier(real(f));
+}
+int x_shm_unmap(sqlite3_file* f, int del) {
+  return real(f)->pMethods->xShmUnmap(real(f), del);
+}
 
 void fetch_window(WindowFile* f, sqlite3_int64 off, int amount, void** pp);
 
@@ -170,10 +196,25 @@ int x_unfetch(sqlite3_file* file, sqlite3_int64 off, void* p) {
 }
 
 const sqlite3_io_methods kMethods = {
-    3,         x_close,        x_read,          x_write,       x_truncate,
-    x_sync,    x_file_size,    x_lock,          x_unlock,      x_check_reserved,
-    x_file_control, x_sector_size, x_device_characteristics, x_shm_map, x_shm_lock,
-    x_shm_barrier,  x_shm_unmap,   x_fetch,         x_unfetch,
+    3,
+    x_close,
+    x_read,
+    x_write,
+    x_truncate,
+    x_sync,
+    x_file_size,
+    x_lock,
+    x_unlock,
+    x_check_reserved,
+    x_file_control,
+    x_sector_size,
+    x_device_characteristics,
+    x_shm_map,
+    x_shm_lock,
+    x_shm_barrier,
+    x_shm_unmap,
+    x_fetch,
+    x_unfetch,
 };
 
 int x_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out_flags) {

@@ -97,7 +97,9 @@ TEST_CASE("a corrupt or missing segment throws at its own turn, after every byte
     std::string& bad = client.objects[2];
     bad[bad.size() / 2] ^= 0x40;
   }
-  SECTION("missing object") { client.objects.erase(2); }
+  SECTION("missing object") {
+    client.objects.erase(2);
+  }
   SegmentDecoder d(client, jobs_for(client, 5), 2, 2, 1000);
   CHECK(read_job(d, 0) == content(0, 3000));
   CHECK(read_job(d, 1) == content(1, 3000));
