@@ -84,9 +84,10 @@ TEST_CASE("parallel decode matches the input for every block size and flag combi
       for (bool content_check : {false, true})
         for (bool content_size : {false, true}) {
           std::string frame = frame_with(data, bsize, LZ4F_blockIndependent, block_check, content_check, content_size);
-          for (size_t workers : {1, 2, 3}) {
-            INFO("bsize " << bsize << " bchk " << block_check << " cchk " << content_check << " csize "
-                          << content_size << " workers " << workers);
+          // Three workers (more workers than free buffers minus one) once per block size is enough.
+          for (size_t workers : {size_t(1), size_t(2), size_t(block_check && content_check && content_size ? 3 : 2)}) {
+            INFO("bsize " << bsize << " bchk " << block_check << " cchk " << content_check << " csize " << content_size
+                          << " workers " << workers);
             CHECK(decode(frame, workers) == data);
           }
         }

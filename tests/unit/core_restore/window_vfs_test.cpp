@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "replica_fixture.h"
@@ -32,9 +33,11 @@ std::string first(const std::string& path, const std::string& sql, bool windows)
   return out;
 }
 
+namespace fs = std::filesystem;
+
 // ~48 MiB: more than the windows hold at once (8 x 4 MiB), with an index on a random key so
 // integrity_check's index probes jump around the file.
-std::string build_db(const fixture::TempDir& dir) {
+std::string build_once(const fixture::TempDir& dir) {
   std::string path = (dir.path / "big.db").string();
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
@@ -45,6 +48,15 @@ std::string build_db(const fixture::TempDir& dir) {
                 " INSERT INTO t (k, v) SELECT abs(random()) % 100000, randomblob(3900) FROM n;"
                 "CREATE INDEX t_k ON t(k); PRAGMA wal_checkpoint(TRUNCATE);");
   sqlite3_close(db);
+  return path;
+}
+
+// A copy of that database in `dir` (built once per test run).
+std::string build_db(const fixture::TempDir& dir) {
+  static fixture::TempDir once;
+  static const std::string built = build_once(once);
+  std::string path = (dir.path / "big.db").string();
+  fs::copy_file(built, path);
   return path;
 }
 
