@@ -175,6 +175,8 @@ void fetch_window(WindowFile* f, sqlite3_int64 off, int amount, void** pp) {
     for (int m = g_windows_max.load(); n > m && !g_windows_max.compare_exchange_weak(m, n);) {
     }
   }
+  // A window mapped while the file was shorter ends before this page: read it instead.
+  if (off + amount > w->start + static_cast<int64_t>(w->len)) return;
   w->refs++;
   w->used = f->clock;
   *pp = w->base + (off - start);
