@@ -8,8 +8,10 @@
 
 #include "core/error.h"
 #include "core/lz4_frame.h"
+#include "replica_fixture.h"
 
 using namespace hs::core;
+using fixture::TrickleReader;
 
 namespace {
 
@@ -20,22 +22,6 @@ std::string sample(size_t n, unsigned seed = 1) {
   for (size_t i = 0; i < n; i++) s[i] = (i / 4096) % 2 ? static_cast<char>(rng()) : static_cast<char>('a' + i % 7);
   return s;
 }
-
-// A reader that returns at most `step` bytes per call, to exercise short reads.
-class TrickleReader : public Reader {
- public:
-  TrickleReader(std::string d, size_t step) : d_(std::move(d)), step_(step) {}
-  size_t read(void* buf, size_t n) override {
-    size_t k = std::min({n, step_, d_.size() - pos_});
-    std::memcpy(buf, d_.data() + pos_, k);
-    pos_ += k;
-    return k;
-  }
-
- private:
-  std::string d_;
-  size_t step_, pos_ = 0;
-};
 
 }  // namespace
 

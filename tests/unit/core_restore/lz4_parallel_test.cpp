@@ -12,8 +12,10 @@
 
 #include "core/error.h"
 #include "core/lz4_frame.h"
+#include "replica_fixture.h"
 
 using namespace hs::core;
+using fixture::TrickleReader;
 
 namespace {
 
@@ -39,22 +41,6 @@ std::string frame_with(const std::string& data, LZ4F_blockSizeID_t bsize, LZ4F_b
   frame.resize(k);
   return frame;
 }
-
-// Returns at most `step` bytes per read, as a network body does.
-class TrickleReader : public Reader {
- public:
-  TrickleReader(std::string d, size_t step) : d_(std::move(d)), step_(step) {}
-  size_t read(void* buf, size_t n) override {
-    size_t k = std::min({n, step_, d_.size() - pos_});
-    std::memcpy(buf, d_.data() + pos_, k);
-    pos_ += k;
-    return k;
-  }
-
- private:
-  std::string d_;
-  size_t step_, pos_ = 0;
-};
 
 // Decodes `frame` into a memfd; returns the file's bytes.
 std::string decode(const std::string& frame, size_t workers, size_t step = 1 << 20) {

@@ -6,7 +6,9 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,6 +23,22 @@
 namespace fixture {
 
 namespace fs = std::filesystem;
+
+// A reader that returns at most `step` bytes per call, as a network body does (short reads).
+class TrickleReader : public hs::core::Reader {
+ public:
+  TrickleReader(std::string d, size_t step) : d_(std::move(d)), step_(step) {}
+  size_t read(void* buf, size_t n) override {
+    size_t k = std::min({n, step_, d_.size() - pos_});
+    std::memcpy(buf, d_.data() + pos_, k);
+    pos_ += k;
+    return k;
+  }
+
+ private:
+  std::string d_;
+  size_t step_, pos_ = 0;
+};
 
 inline std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
