@@ -115,8 +115,7 @@ class Decoder {
   }
   void read_exact(void* buf, size_t n) {
     if (read_some(buf, n) != n)
-      throw CorruptError("truncated LZ4 frame in " + what_ + " (ends after " + std::to_string(compressed_) +
-                         " bytes)");
+      throw CorruptError("truncated LZ4 frame in " + what_ + " (ends after " + std::to_string(compressed_) + " bytes)");
   }
   [[noreturn]] void corrupt(const std::string& why) {
     throw CorruptError("corrupt LZ4 frame in " + what_ + ": " + why);
@@ -127,8 +126,8 @@ class Decoder {
     uint8_t desc[11];  // FLG, BD, [content size 8], [dict id 4] is not taken apart here
     read_exact(desc, 2);
     const uint8_t flg = desc[0], bd = desc[1];
-    const bool version_ok = (flg >> 6) == 1, independent = flg & 0x20, block_check = flg & 0x10,
-               has_size = flg & 0x08, content_check = flg & 0x04, reserved = flg & 0x02, dict = flg & 0x01;
+    const bool version_ok = (flg >> 6) == 1, independent = flg & 0x20, block_check = flg & 0x10, has_size = flg & 0x08,
+               content_check = flg & 0x04, reserved = flg & 0x02, dict = flg & 0x01;
     const int bsize_id = (bd >> 4) & 7;
     if (!version_ok || !independent || reserved || dict || (bd & 0x8f) || bsize_id < 4) {
       // Not ours to take apart (or invalid, which liblz4 then names).
@@ -199,7 +198,8 @@ class Decoder {
   }
 
   void capture_head(const uint8_t* p, size_t n) {
-    if (head_.size() < head_size_) head_.append(reinterpret_cast<const char*>(p), std::min(n, head_size_ - head_.size()));
+    if (head_.size() < head_size_)
+      head_.append(reinterpret_cast<const char*>(p), std::min(n, head_size_ - head_.size()));
   }
 
   // ---- the workers ----
@@ -365,8 +365,8 @@ class Decoder {
 
 }  // namespace
 
-DecodedFile lz4_decode_to_file(Reader& source, const std::string& what, int fd, const std::string& path,
-                               size_t workers, size_t head_size) {
+DecodedFile lz4_decode_to_file(Reader& source, const std::string& what, int fd, const std::string& path, size_t workers,
+                               size_t head_size) {
   Decoder d(source, what, fd, path, workers, head_size);
   return d.run();
 }
