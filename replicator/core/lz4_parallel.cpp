@@ -123,7 +123,7 @@ class Decoder {
 
   // One frame after its magic. Returns false when it was handed to liblz4 (with the rest).
   bool frame(const uint8_t* magic) {
-    uint8_t desc[11];  // FLG, BD, [content size 8], [dict id 4] is not taken apart here
+    uint8_t desc[10];  // FLG, BD, [content size 8] (a dictionary id goes to liblz4)
     read_exact(desc, 2);
     const uint8_t flg = desc[0], bd = desc[1];
     const bool version_ok = (flg >> 6) == 1, independent = flg & 0x20, block_check = flg & 0x10, has_size = flg & 0x08,
@@ -149,7 +149,8 @@ class Decoder {
 
     const size_t max_block = size_t(1) << (8 + 2 * bsize_id);  // 4: 64 KiB ... 7: 4 MiB
     start_workers(max_block);
-    const int64_t frame_start = offset_written_in_order();
+    wait_idle();  // the previous frame's blocks are placed: offset_ is where this one starts
+    const int64_t frame_start = offset_;
     for (;;) {
       uint8_t bh[4];
       read_exact(bh, 4);
@@ -189,7 +190,7 @@ class Decoder {
     rethrow();
     PrefixReader rest(std::move(prefix), src_);
     Lz4DecompressReader z(rest, what_);
-    std::vector<uint8_t> buf(4 << 20);
+    BigBuffer buf(4 << 20);
     for (size_t k; (k = z.read(buf.data(), buf.size())) > 0;) {
       capture_head(buf.data(), k);
       pwrite_all(fd_, buf.data(), k, offset_, path_);
@@ -203,10 +204,6 @@ class Decoder {
   }
 
   // ---- the workers ----
-  int64_t offset_written_in_order() {
-    std::lock_guard lk(mu_);
-    return offset_;
-  }
   void start_workers(size_t max_block) {
     if (max_block > block_size_) {
       wait_idle();

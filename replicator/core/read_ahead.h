@@ -1,9 +1,8 @@
 #pragma once
 // ReadAheadReader: pulls from another Reader on a thread of its own into a few bounded chunks, so
-// the consumer works on one chunk while the next is produced. Restore wraps its LZ4 decoders in it:
-// decompression and the LZ4 checksum run on one core while the WAL checksums and page writes run on
-// the other. Memory: `chunks` x `chunk_size`. Errors of the source surface at the consumer's
-// read(), after the bytes produced before them.
+// the consumer works on one chunk while the next is produced. Restore downloads a remote snapshot
+// through it, so the transfer (TLS included) overlaps the decoding. Memory: `chunks` x `chunk_size`. Errors of the
+// source surface at the consumer's read(), after the bytes produced before them.
 #include <condition_variable>
 #include <cstddef>
 #include <exception>

@@ -43,8 +43,9 @@ class PrefetchingClient final : public ForwardingClient {
   std::vector<Slot> slots_;
   std::mutex mu_;
   std::condition_variable cv_;
-  size_t next_ = 0;      // next slot a worker starts
-  size_t consumed_ = 0;  // one past the furthest slot opened: the download window starts here
+  size_t next_ = 0;            // next slot a worker starts
+  size_t consumed_ = 0;        // one past the furthest slot opened: the download window starts here
+  size_t first_unopened_ = 0;  // every slot before it has been opened
   bool stop_ = false;
   std::vector<std::thread> threads_;
 };

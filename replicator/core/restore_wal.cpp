@@ -201,15 +201,18 @@ class WalStreamChecker {
 
 }  // namespace
 
+// The segment's object name, for errors: "<generation>/wal/<index>_<offset>.wal.lz4".
+static std::string segment_what(const std::string& generation, const WalSegmentInfo& seg) {
+  return layout::join(layout::join(generation, "wal"), layout::wal_segment_name(seg.index, seg.offset));
+}
+
 struct WalApplier::State {
   State(ReplicaClient& client, std::string gen, std::vector<WalIndexPlan> indexes, WalApplyTarget& db, size_t decoders)
       : generation(std::move(gen)), plan(std::move(indexes)), out(db), decoder(client, jobs(), decoders) {}
   std::vector<SegmentDecoder::Job> jobs() const {
     std::vector<SegmentDecoder::Job> all;
     for (const auto& idx : plan)
-      for (const auto& seg : idx.segments)
-        all.push_back({seg.pos(),
-                       layout::join(layout::join(generation, "wal"), layout::wal_segment_name(seg.index, seg.offset))});
+      for (const auto& seg : idx.segments) all.push_back({seg.pos(), segment_what(generation, seg)});
     return all;
   }
   std::string generation;
@@ -235,7 +238,7 @@ AppliedWal WalApplier::apply_next(const std::atomic<bool>& cancel) {
   for (const auto& seg : plan.segments) {
     if (cancel) throw Error("restore cancelled");
     size_t job = s.next_job++;
-    what = layout::join(layout::join(s.generation, "wal"), layout::wal_segment_name(seg.index, seg.offset));
+    what = segment_what(s.generation, seg);
     // Segments of one index are consecutive byte ranges of one WAL file: a segment that does not
     // start where the previous one ended means data is missing (or duplicated).
     if (seg.offset != checker.bytes())
